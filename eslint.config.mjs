@@ -1,0 +1,37 @@
+import nx from '@nx/eslint-plugin';
+import tseslint from 'typescript-eslint';
+
+const nodeBuiltins = { group: ['node:*'], message: 'This package runs in browsers too: no Node APIs.' };
+const dbAndServer = ['drizzle-orm', 'drizzle-orm/*', 'postgres', '@electric-sql/pglite', '@orpc/server', '@orpc/server/*'];
+
+export default tseslint.config(
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/.data/**', 'tools/fixtures/**'] },
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    plugins: { '@nx': nx },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          depConstraints: [
+            { sourceTag: 'scope:common', onlyDependOnLibsWithTags: [], bannedExternalImports: dbAndServer },
+            { sourceTag: 'scope:reconciler', onlyDependOnLibsWithTags: ['scope:common'], bannedExternalImports: dbAndServer },
+            { sourceTag: 'scope:backend', onlyDependOnLibsWithTags: ['scope:common', 'scope:reconciler'] },
+            { sourceTag: 'scope:agent', onlyDependOnLibsWithTags: ['scope:common', 'scope:reconciler'] },
+            { sourceTag: 'scope:browser', onlyDependOnLibsWithTags: ['scope:common'] },
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['scope:common', 'scope:reconciler', 'scope:backend', 'scope:agent', 'scope:browser', 'type:tools'] },
+            { sourceTag: 'type:tools', onlyDependOnLibsWithTags: ['scope:common', 'scope:reconciler', 'scope:backend'] },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['packages/common/src/**/*.ts', 'packages/type-acquisition/src/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [nodeBuiltins] }] },
+  },
+);

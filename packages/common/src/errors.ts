@@ -1,0 +1,40 @@
+// The one error type shared by every package. `code` is the stable part callers branch on;
+// the router maps codes to HTTP statuses in one place.
+export const ERROR_CODES = [
+  'INVALID_INPUT',
+  'INVALID_SPEC',
+  'NOT_FOUND',
+  'ALREADY_EXISTS',
+  'INSTALL_IN_PROGRESS',
+  'NO_DESIRED_STATE',
+  'RESOLVE_FAILED',
+  'REGISTRY_UNREACHABLE',
+  'INTEGRITY_MISMATCH',
+  'SIZE_CAP_EXCEEDED',
+  'BLOB_MISSING',
+  'UNSAFE_TARBALL',
+  'NOT_CONVERGED',
+  'RUN_FAILED',
+  'RUN_TIMEOUT',
+  'UNAUTHORIZED',
+  'FORBIDDEN',
+  'INTERNAL',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export class SpkError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'SpkError';
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export function isSpkError(error: unknown, code?: ErrorCode): error is SpkError {
+  return error instanceof SpkError && (code === undefined || error.code === code);
+}
