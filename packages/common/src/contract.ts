@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { Permission } from './access.ts';
 import { registryConfigInputSchema, registryConfigSchema, sizeCapsSchema, storageConfigSchema } from './config.ts';
 import { hostStatusSchema } from './hosts.ts';
+import { runResultSchema, runScriptInputSchema } from './runs.ts';
 import { installStateSchema, installTriggerResultSchema } from './install-state.ts';
 import {
   addPackageInputSchema,
@@ -64,6 +65,12 @@ export const contract = {
     status: read
       .route({ method: 'GET', path: '/hosts', summary: 'Install status of every host' })
       .output(z.object({ hosts: z.array(hostStatusSchema) })),
+  },
+  runs: {
+    execute: manage
+      .route({ method: 'POST', path: '/runs', summary: 'Run a script on this core instance against its current tree' })
+      .input(runScriptInputSchema)
+      .output(runResultSchema),
   },
 };
 

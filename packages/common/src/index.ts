@@ -9,3 +9,4 @@ export * from './install-state.ts';
 export * from './manifest.ts';
 export * from './package-spec.ts';
 export * from './packages.ts';
+export * from './runs.ts';
