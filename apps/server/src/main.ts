@@ -1,0 +1,61 @@
+// Starts a core instance: config from env, the embedded database unless DATABASE_URL is set,
+// the backend plugin, and the HTTP server; shuts down gracefully on SIGTERM/SIGINT.
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { createHookBus, createScriptPackagesBackend, openDatabase, systemClock } from '@spk/backend';
+import { createAdminAuthenticator, resolveAdminToken } from './admin-token.ts';
+import { loadConfig } from './config.ts';
+import { createHttpServer } from './http-server.ts';
+import { createLogger } from './logger.ts';
+
+const VERSION = '0.1.0';
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const logger = createLogger(config.logLevel);
+  const admin = await resolveAdminToken(config.dataDir, config.adminToken);
+  const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+  const backend = createScriptPackagesBackend({
+    database,
+    logger,
+    dataDir: config.dataDir,
+    hooks: createHookBus(),
+    clock: systemClock,
+    auth: createAdminAuthenticator(admin.token),
+  });
+  await backend.start();
+  const server = await createHttpServer(backend, logger, { version: VERSION });
+  server.listen(config.port, config.host);
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  logger.info({ url, driver: database.driver, dataDir: config.dataDir }, 'script-packages server listening');
+  // Human-facing start banner on stdout; the token is printed only when it was just generated.
+  process.stdout.write(`\nScript packages server: ${url}  (database: ${database.driver === 'pglite' ? `embedded PGlite in ${config.dataDir}/pglite` : 'PostgreSQL'})\n`);
+  if (admin.generated) process.stdout.write(`Admin token (shown once, also saved to ${admin.file}): ${admin.token}\n\n`);
+  else process.stdout.write(`Admin token: ${config.adminToken ? 'from SPK_ADMIN_TOKEN' : `in ${admin.file}`}\n\n`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    server.close();
+    server.closeIdleConnections();
+    const force = setTimeout(() => server.closeAllConnections(), 5_000).unref();
+    try {
+      await backend.stop();
+      await database.close();
+    } finally {
+      clearTimeout(force);
+      process.exit(0);
+    }
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`script-packages server failed to start: ${(error as Error).message}\n`);
+  process.exit(1);
+});

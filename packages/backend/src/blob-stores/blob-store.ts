@@ -1,0 +1,69 @@
+// The pluggable blob store interface and the registry stores register with. Blobs are package
+// tarballs keyed by their sha512 SRI integrity; a store refuses bytes that do not match.
+import { Readable } from 'node:stream';
+import ssri from 'ssri';
+import { SpkError } from '@spk/common';
+
+export interface BlobStore {
+  readonly id: string;
+  has(integrity: string): Promise<boolean>;
+  /** Verifies `bytes` against `integrity`; a blob already present is not rewritten. */
+  put(integrity: string, bytes: Uint8Array): Promise<{ written: boolean }>;
+  get(integrity: string): Promise<Uint8Array | null>;
+  getStream(integrity: string): Promise<Readable | null>;
+  delete(integrity: string): Promise<boolean>;
+  list(): AsyncIterable<string>;
+}
+
+/** Throws INTEGRITY_MISMATCH unless `bytes` hash to the sha512 `integrity`. */
+export function verifyBlob(integrity: string, bytes: Uint8Array, label = 'blob'): void {
+  const parsed = ssri.parse(integrity, { single: true });
+  if (!parsed || parsed.algorithm !== 'sha512') {
+    throw new SpkError('INTEGRITY_MISMATCH', `${label}: "${integrity}" is not a sha512 integrity; only sha512 is accepted`, { integrity });
+  }
+  if (!ssri.checkData(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), parsed)) {
+    throw new SpkError('INTEGRITY_MISMATCH', `${label}: its bytes do not match the expected integrity ${integrity}; refusing to store or use it`, {
+      integrity,
+    });
+  }
+}
+
+/** Hex form of the sha512 digest: a safe file name and URL segment. */
+export function integrityToHex(integrity: string): string {
+  const parsed = ssri.parse(integrity, { single: true });
+  if (!parsed || parsed.algorithm !== 'sha512') throw new SpkError('INVALID_INPUT', `"${integrity}" is not a sha512 integrity`);
+  return parsed.hexDigest();
+}
+
+export function hexToIntegrity(hex: string): string {
+  if (!/^[a-f0-9]{128}$/.test(hex)) throw new SpkError('INVALID_INPUT', `"${hex}" is not a sha512 hex digest (128 hex characters)`);
+  return `sha512-${Buffer.from(hex, 'hex').toString('base64')}`;
+}
+
+export function streamOf(bytes: Uint8Array | null): Readable | null {
+  return bytes ? Readable.from([Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)]) : null;
+}
+
+export interface BlobStoreRegistry {
+  register(store: BlobStore): void;
+  get(id: string): BlobStore;
+  ids(): string[];
+}
+
+export function createBlobStoreRegistry(): BlobStoreRegistry {
+  const stores = new Map<string, BlobStore>();
+  return {
+    register(store) {
+      if (stores.has(store.id)) throw new Error(`a blob store with id "${store.id}" is already registered`);
+      stores.set(store.id, store);
+    },
+    get(id) {
+      const store = stores.get(id);
+      if (!store) {
+        throw new SpkError('NOT_FOUND', `no blob store "${id}" is registered; known stores: ${[...stores.keys()].join(', ')}`, { storeId: id });
+      }
+      return store;
+    },
+    ids: () => [...stores.keys()],
+  };
+}

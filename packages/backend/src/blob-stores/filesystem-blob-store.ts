@@ -1,0 +1,64 @@
+// A blob store in a directory: one file per blob named by its sha512 hex digest, written under a
+// temp name and renamed so a reader never sees a partial file.
+import { createReadStream } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { hexToIntegrity, integrityToHex, verifyBlob, type BlobStore } from './blob-store.ts';
+
+export const FILESYSTEM_STORE_ID = 'filesystem';
+
+const isNotFound = (error: unknown) => (error as NodeJS.ErrnoException).code === 'ENOENT';
+
+export function createFilesystemBlobStore(dir: string, id = FILESYSTEM_STORE_ID): BlobStore {
+  const fileOf = (integrity: string) => path.join(dir, integrityToHex(integrity));
+  const exists = async (file: string) => stat(file).then(() => true, (e) => (isNotFound(e) ? false : Promise.reject(e)));
+
+  return {
+    id,
+    has: (integrity) => exists(fileOf(integrity)),
+    async put(integrity, bytes) {
+      verifyBlob(integrity, bytes);
+      const file = fileOf(integrity);
+      if (await exists(file)) return { written: false };
+      await mkdir(dir, { recursive: true });
+      const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+      try {
+        await writeFile(temp, bytes, { mode: 0o644 });
+        await rename(temp, file);
+      } catch (error) {
+        await rm(temp, { force: true });
+        throw error;
+      }
+      return { written: true };
+    },
+    async get(integrity) {
+      try {
+        return new Uint8Array(await readFile(fileOf(integrity)));
+      } catch (error) {
+        if (isNotFound(error)) return null;
+        throw error;
+      }
+    },
+    async getStream(integrity) {
+      const file = fileOf(integrity);
+      return (await exists(file)) ? createReadStream(file) : null;
+    },
+    async delete(integrity) {
+      const file = fileOf(integrity);
+      if (!(await exists(file))) return false;
+      await rm(file);
+      return true;
+    },
+    async *list() {
+      let names: string[];
+      try {
+        names = await readdir(dir);
+      } catch (error) {
+        if (isNotFound(error)) return;
+        throw error;
+      }
+      for (const name of names) if (/^[a-f0-9]{128}$/.test(name)) yield hexToIntegrity(name);
+    },
+  };
+}

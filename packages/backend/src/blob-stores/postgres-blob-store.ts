@@ -1,0 +1,41 @@
+// The default blob store: tarball bytes in a PostgreSQL (or PGlite) table, so a cluster needs no
+// shared disk.
+import { eq } from 'drizzle-orm';
+import type { Db } from '../db/database.ts';
+import { blobData } from '../db/schema.ts';
+import { streamOf, verifyBlob, type BlobStore } from './blob-store.ts';
+
+export const POSTGRES_STORE_ID = 'postgres';
+
+export function createPostgresBlobStore(db: Db): BlobStore {
+  async function get(integrity: string): Promise<Uint8Array | null> {
+    const [row] = await db.select({ bytes: blobData.bytes }).from(blobData).where(eq(blobData.integrity, integrity));
+    return row ? new Uint8Array(row.bytes) : null;
+  }
+  return {
+    id: POSTGRES_STORE_ID,
+    async has(integrity) {
+      const [row] = await db.select({ integrity: blobData.integrity }).from(blobData).where(eq(blobData.integrity, integrity));
+      return Boolean(row);
+    },
+    async put(integrity, bytes) {
+      verifyBlob(integrity, bytes);
+      const rows = await db
+        .insert(blobData)
+        .values({ integrity, bytes })
+        .onConflictDoNothing({ target: blobData.integrity })
+        .returning({ integrity: blobData.integrity });
+      return { written: rows.length > 0 };
+    },
+    get,
+    getStream: async (integrity) => streamOf(await get(integrity)),
+    async delete(integrity) {
+      const rows = await db.delete(blobData).where(eq(blobData.integrity, integrity)).returning({ integrity: blobData.integrity });
+      return rows.length > 0;
+    },
+    async *list() {
+      const rows = await db.select({ integrity: blobData.integrity }).from(blobData);
+      for (const row of rows) yield row.integrity;
+    },
+  };
+}

@@ -1,0 +1,95 @@
+// One `Database` type over two drivers: postgres.js when a URL is given, embedded PGlite in the
+// data dir otherwise. Callers never branch on the driver except through `openSession`.
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import postgres from 'postgres';
+import * as schema from './schema.ts';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Db = PgDatabase<PgQueryResultHKT & any, typeof schema>;
+
+/** A single connection kept for its whole use: session-level advisory locks belong to it. */
+export interface DbSession {
+  query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  release(): Promise<void>;
+}
+
+export interface Database {
+  driver: 'postgres' | 'pglite';
+  db: Db;
+  openSession(): Promise<DbSession>;
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const MIGRATIONS_DIR = path.resolve(import.meta.dirname, '../../../../drizzle');
+const MIGRATION_LOCK_KEY = 0x5370_6b01;
+
+export interface DatabaseOptions {
+  /** postgres:// URL; without it the embedded PGlite database in `<dataDir>/pglite` is used. */
+  url?: string | undefined;
+  dataDir?: string | undefined;
+  /** PGlite only: keep the database in memory (tests). */
+  inMemory?: boolean;
+  maxConnections?: number;
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  if (options.url) return openPostgres(options.url, options.maxConnections ?? 10);
+  if (options.inMemory) return openPglite(new PGlite());
+  if (!options.dataDir) throw new Error('openDatabase needs either a url or a dataDir');
+  const dir = path.join(options.dataDir, 'pglite');
+  await mkdir(dir, { recursive: true });
+  return openPglite(new PGlite(dir));
+}
+
+function openPostgres(url: string, max: number): Database {
+  const sql = postgres(url, { max, onnotice: () => {}, connection: { application_name: 'script-packages' } });
+  const db = drizzlePostgres(sql, { schema }) as unknown as Db;
+  const openSession = async (): Promise<DbSession> => {
+    const reserved = await sql.reserve();
+    return {
+      query: async <T,>(text: string, params: unknown[] = []) =>
+        (await reserved.unsafe(text, params as postgres.ParameterOrJSON<never>[])) as unknown as T[],
+      release: async () => reserved.release(),
+    };
+  };
+  return {
+    driver: 'postgres',
+    db,
+    openSession,
+    async migrate() {
+      // Several instances may start at once; the migrator itself is not concurrency-safe.
+      const session = await openSession();
+      try {
+        await session.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+        await migratePostgres(drizzlePostgres(sql, { schema }), { migrationsFolder: MIGRATIONS_DIR });
+      } finally {
+        await session.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+        await session.release();
+      }
+    },
+    close: () => sql.end({ timeout: 5 }),
+  };
+}
+
+function openPglite(client: PGlite): Database {
+  const db = drizzlePglite(client, { schema }) as unknown as Db;
+  return {
+    driver: 'pglite',
+    db,
+    // PGlite is one connection in this process: the session is that connection.
+    openSession: async () => ({
+      query: async <T,>(text: string, params: unknown[] = []) => (await client.query<T>(text, params)).rows,
+      release: async () => undefined,
+    }),
+    migrate: () => migratePglite(drizzlePglite(client, { schema }), { migrationsFolder: MIGRATIONS_DIR }),
+    close: () => client.close(),
+  };
+}

@@ -1,0 +1,82 @@
+// Every table the backend owns. drizzle-kit generates the SQL migrations in /drizzle from this.
+import { bigint, boolean, customType, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import type { InstallProgress, Manifest, StateError } from '@spk/common';
+
+const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
+  dataType: () => 'bytea',
+});
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+const bytes = (name: string) => bigint(name, { mode: 'number' });
+
+export const declaredPackages = pgTable('declared_packages', {
+  name: text('name').primaryKey(),
+  range: text('range').notNull(),
+  enabled: boolean('enabled').notNull().default(true),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
+/** Singleton rows (id = 1) hold operator settings. */
+export const registryConfig = pgTable('registry_config', {
+  id: integer('id').primaryKey(),
+  url: text('url').notNull(),
+  token: text('token'),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
+export const storageConfig = pgTable('storage_config', {
+  id: integer('id').primaryKey(),
+  activeStore: text('active_store').notNull(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
+export const sizeCaps = pgTable('size_caps', {
+  id: integer('id').primaryKey(),
+  warnTotalBytes: bytes('warn_total_bytes').notNull(),
+  blockTotalBytes: bytes('block_total_bytes').notNull(),
+  maxPackageBytes: bytes('max_package_bytes').notNull(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
+/** Every manifest ever committed, by hash: the desired state and its history (GC reads it). */
+export const manifests = pgTable('manifests', {
+  lockfileHash: text('lockfile_hash').primaryKey(),
+  manifest: jsonb('manifest').$type<Manifest>().notNull(),
+  totalSize: bytes('total_size').notNull(),
+  committedAt: ts('committed_at').notNull().defaultNow(),
+});
+
+/** Singleton: the committed desired state (lockfileHash) plus the latest install attempt. */
+export const installState = pgTable('install_state', {
+  id: integer('id').primaryKey(),
+  status: text('status', { enum: ['idle', 'installing', 'failed'] }).notNull(),
+  lockfileHash: text('lockfile_hash').references(() => manifests.lockfileHash),
+  warnings: jsonb('warnings').$type<string[]>().notNull().default([]),
+  error: jsonb('error').$type<StateError | null>(),
+  progress: jsonb('progress').$type<InstallProgress | null>(),
+  startedAt: ts('started_at'),
+  finishedAt: ts('finished_at'),
+  committedAt: ts('committed_at'),
+});
+
+export const blobIndex = pgTable('blob_index', {
+  integrity: text('integrity').primaryKey(),
+  size: bytes('size').notNull(),
+  storeId: text('store_id').notNull(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+});
+
+/** The bytes of the PostgreSQL blob store. */
+export const blobData = pgTable('blob_data', {
+  integrity: text('integrity').primaryKey(),
+  bytes: bytea('bytes').notNull(),
+});
+
+export const hostStatus = pgTable('host_status', {
+  hostId: text('host_id').primaryKey(),
+  kind: text('kind', { enum: ['core', 'satellite'] }).notNull(),
+  lockfileHash: text('lockfile_hash'),
+  convergedAt: ts('converged_at'),
+  lastError: text('last_error'),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});

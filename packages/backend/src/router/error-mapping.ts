@@ -1,0 +1,63 @@
+// The one place where our error codes become HTTP-visible oRPC errors. Unknown errors are logged
+// by code only (a driver error's message can carry SQL parameters) and answered generically.
+import { ORPCError, ValidationError } from '@orpc/server';
+import { SpkError, type ErrorCode } from '@spk/common';
+import type { Logger } from '../services.ts';
+
+const STATUS_BY_CODE: Partial<Record<ErrorCode, { orpc: string; status: number }>> = {
+  INVALID_INPUT: { orpc: 'BAD_REQUEST', status: 400 },
+  INVALID_SPEC: { orpc: 'BAD_REQUEST', status: 400 },
+  NOT_FOUND: { orpc: 'NOT_FOUND', status: 404 },
+  ALREADY_EXISTS: { orpc: 'CONFLICT', status: 409 },
+  INSTALL_IN_PROGRESS: { orpc: 'CONFLICT', status: 409 },
+  NO_DESIRED_STATE: { orpc: 'PRECONDITION_FAILED', status: 412 },
+  NOT_CONVERGED: { orpc: 'SERVICE_UNAVAILABLE', status: 503 },
+  SIZE_CAP_EXCEEDED: { orpc: 'PAYLOAD_TOO_LARGE', status: 413 },
+  UNAUTHORIZED: { orpc: 'UNAUTHORIZED', status: 401 },
+  FORBIDDEN: { orpc: 'FORBIDDEN', status: 403 },
+};
+
+export interface Issue {
+  path: string;
+  message: string;
+}
+
+function formatPath(path: ReadonlyArray<PropertyKey | { key: PropertyKey }> | undefined): string {
+  return (path ?? []).map((p) => String(typeof p === 'object' ? p.key : p)).join('.') || '(input)';
+}
+
+export function validationToORPCError(error: ValidationError): ORPCError<string, unknown> {
+  const issues: Issue[] = error.issues.map((i) => ({ path: formatPath(i.path), message: i.message }));
+  const summary = issues.map((i) => `${i.path}: ${i.message}`).join('; ');
+  return new ORPCError('BAD_REQUEST', {
+    status: 400,
+    message: `invalid input: ${summary}`,
+    data: { code: 'INVALID_INPUT', issues },
+    cause: error,
+  });
+}
+
+export function toORPCError(error: unknown, logger: Logger): unknown {
+  if (error instanceof ORPCError) {
+    if (error.code === 'BAD_REQUEST' && error.cause instanceof ValidationError) return validationToORPCError(error.cause);
+    if (error.cause instanceof ValidationError) {
+      logger.error({ code: 'OUTPUT_VALIDATION' }, 'a procedure returned data that does not match the contract');
+    }
+    return error;
+  }
+  if (error instanceof SpkError) {
+    const mapped = STATUS_BY_CODE[error.code];
+    if (mapped) {
+      return new ORPCError(mapped.orpc, { status: mapped.status, message: error.message, data: { code: error.code, ...error.details } });
+    }
+    logger.error({ code: error.code }, error.message);
+    return new ORPCError('INTERNAL_SERVER_ERROR', { status: 500, message: error.message, data: { code: error.code } });
+  }
+  const pgCode = (error as { code?: unknown })?.code;
+  logger.error({ code: typeof pgCode === 'string' ? pgCode : 'UNKNOWN', kind: (error as Error)?.name }, 'unexpected error in a procedure');
+  return new ORPCError('INTERNAL_SERVER_ERROR', {
+    status: 500,
+    message: 'internal error; the server log has the error code',
+    data: { code: 'INTERNAL' },
+  });
+}

@@ -1,0 +1,96 @@
+// The backend's implementation of the shared contract. Handlers are thin: they call stores and
+// controllers passed in, so all logic stays testable outside HTTP.
+import { implement, ORPCError } from '@orpc/server';
+import { contract, hasPermission, SpkError, type InstallState, type Principal, type RunResult, type RunScriptInput } from '@spk/common';
+import type { BlobIndexStore } from '../stores/blob-index-store.ts';
+import type { BlobStoreRegistry } from '../blob-stores/blob-store.ts';
+import type { HostStatusStore } from '../stores/host-status-store.ts';
+import type { PackageStore } from '../stores/package-store.ts';
+import type { SettingsStore } from '../stores/settings-store.ts';
+import type { Logger } from '../services.ts';
+import { toORPCError } from './error-mapping.ts';
+
+export interface RouterContext {
+  /** Set by the host after checking the bearer token; null when the caller is anonymous. */
+  principal: Principal | null;
+}
+
+export interface InstallApi {
+  trigger(): Promise<{ started: boolean; state: InstallState }>;
+  state(): Promise<InstallState>;
+}
+
+export interface RunApi {
+  run(input: Required<RunScriptInput>): Promise<RunResult>;
+}
+
+export interface RouterDeps {
+  logger: Logger;
+  packages: PackageStore;
+  settings: SettingsStore;
+  hosts: HostStatusStore;
+  blobIndex: BlobIndexStore;
+  blobStores: BlobStoreRegistry;
+  install: InstallApi;
+  runs: RunApi;
+}
+
+export function createRouter(deps: RouterDeps) {
+  const os = implement(contract)
+    .$context<RouterContext>()
+    .use(async ({ context, procedure, next }) => {
+      try {
+        if (!context.principal) throw new SpkError('UNAUTHORIZED', 'missing or invalid bearer token');
+        const needed = procedure['~orpc'].meta.permission;
+        if (!hasPermission(context.principal, needed)) {
+          throw new SpkError('FORBIDDEN', `this token lacks the "${needed}" permission this call needs`);
+        }
+        return await next();
+      } catch (error) {
+        throw toORPCError(error, deps.logger);
+      }
+    });
+
+  return os.router({
+    packages: {
+      list: os.packages.list.handler(async () => ({ packages: await deps.packages.list() })),
+      add: os.packages.add.handler(({ input }) => deps.packages.add(input)),
+      update: os.packages.update.handler(({ input }) => deps.packages.update(input)),
+      remove: os.packages.remove.handler(async ({ input }) => ({ removed: await deps.packages.remove(input.name) })),
+    },
+    install: {
+      trigger: os.install.trigger.handler(() => deps.install.trigger()),
+      state: os.install.state.handler(() => deps.install.state()),
+    },
+    registry: {
+      get: os.registry.get.handler(() => deps.settings.getRegistry()),
+      set: os.registry.set.handler(async ({ input }) => {
+        await deps.settings.setRegistry(input);
+        return deps.settings.getRegistry();
+      }),
+    },
+    storage: {
+      get: os.storage.get.handler(async () => ({
+        activeStore: await deps.settings.getActiveStoreId(),
+        availableStores: deps.blobStores.ids(),
+        ...(await deps.blobIndex.totals()),
+      })),
+    },
+    sizeCaps: {
+      get: os.sizeCaps.get.handler(() => deps.settings.getSizeCaps()),
+      set: os.sizeCaps.set.handler(async ({ input }) => {
+        await deps.settings.setSizeCaps(input);
+        return deps.settings.getSizeCaps();
+      }),
+    },
+    hosts: {
+      status: os.hosts.status.handler(async () => ({ hosts: await deps.hosts.list() })),
+    },
+    runs: {
+      execute: os.runs.execute.handler(({ input }) => deps.runs.run(input)),
+    },
+  });
+}
+
+export type Router = ReturnType<typeof createRouter>;
+export { ORPCError };

@@ -1,0 +1,37 @@
+// What each host reports about the tree it runs; `hosts.status` lists these.
+import { asc } from 'drizzle-orm';
+import type { HostStatus } from '@spk/common';
+import type { Db } from '../db/database.ts';
+import { hostStatus } from '../db/schema.ts';
+
+export interface HostReport {
+  hostId: string;
+  kind: 'core' | 'satellite';
+  lockfileHash: string | null;
+  convergedAt: Date | null;
+  lastError: string | null;
+  at: Date;
+}
+
+export function createHostStatusStore(db: Db) {
+  return {
+    async report(r: HostReport): Promise<void> {
+      const values = { hostId: r.hostId, kind: r.kind, lockfileHash: r.lockfileHash, convergedAt: r.convergedAt, lastError: r.lastError, updatedAt: r.at };
+      await db.insert(hostStatus).values(values).onConflictDoUpdate({ target: hostStatus.hostId, set: values });
+    },
+
+    async list(): Promise<HostStatus[]> {
+      const rows = await db.select().from(hostStatus).orderBy(asc(hostStatus.hostId));
+      return rows.map((r) => ({
+        hostId: r.hostId,
+        kind: r.kind,
+        lockfileHash: r.lockfileHash,
+        convergedAt: r.convergedAt?.toISOString() ?? null,
+        lastError: r.lastError,
+        updatedAt: r.updatedAt.toISOString(),
+      }));
+    },
+  };
+}
+
+export type HostStatusStore = ReturnType<typeof createHostStatusStore>;

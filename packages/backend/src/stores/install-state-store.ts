@@ -1,0 +1,112 @@
+// The durable desired state (the last committed manifest) and the state of the latest install
+// attempt. A failed attempt never touches the committed manifest.
+import { eq, sql } from 'drizzle-orm';
+import type { DesiredState, InstallProgress, InstallState, Manifest, StateError } from '@spk/common';
+import type { Db } from '../db/database.ts';
+import { installState, manifests } from '../db/schema.ts';
+
+const SINGLETON = 1;
+const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
+
+export function createInstallStateStore(db: Db) {
+  async function ensureRow(): Promise<void> {
+    await db.insert(installState).values({ id: SINGLETON, status: 'idle' }).onConflictDoNothing({ target: installState.id });
+  }
+
+  async function read(): Promise<InstallState> {
+    const [row] = await db
+      .select({ state: installState, manifest: manifests.manifest, totalSize: manifests.totalSize })
+      .from(installState)
+      .leftJoin(manifests, eq(manifests.lockfileHash, installState.lockfileHash))
+      .where(eq(installState.id, SINGLETON));
+    if (!row) {
+      return { status: 'idle', lockfileHash: null, manifest: [], totalSize: 0, warnings: [], error: null, progress: null, startedAt: null, finishedAt: null, committedAt: null };
+    }
+    const s = row.state;
+    return {
+      status: s.status,
+      lockfileHash: s.lockfileHash,
+      manifest: row.manifest ?? [],
+      totalSize: row.totalSize ?? 0,
+      warnings: s.warnings,
+      error: s.error ?? null,
+      progress: s.progress ?? null,
+      startedAt: iso(s.startedAt),
+      finishedAt: iso(s.finishedAt),
+      committedAt: iso(s.committedAt),
+    };
+  }
+
+  return {
+    read,
+
+    async readDesired(): Promise<DesiredState | null> {
+      const state = await read();
+      return state.lockfileHash ? { lockfileHash: state.lockfileHash, manifest: state.manifest } : null;
+    },
+
+    async readManifest(lockfileHash: string): Promise<Manifest | null> {
+      const [row] = await db.select({ manifest: manifests.manifest }).from(manifests).where(eq(manifests.lockfileHash, lockfileHash));
+      return row?.manifest ?? null;
+    },
+
+    async markStarted(at: Date): Promise<void> {
+      await ensureRow();
+      await db
+        .update(installState)
+        .set({ status: 'installing', error: null, warnings: [], progress: null, startedAt: at, finishedAt: null })
+        .where(eq(installState.id, SINGLETON));
+    },
+
+    async setProgress(progress: InstallProgress): Promise<void> {
+      await db.update(installState).set({ progress }).where(eq(installState.id, SINGLETON));
+    },
+
+    /** Records the manifest and makes it the desired state in one transaction. */
+    async commit(input: { lockfileHash: string; manifest: Manifest; totalSize: number; warnings: string[]; at: Date }): Promise<void> {
+      await db.transaction(async (tx) => {
+        await tx
+          .insert(manifests)
+          .values({ lockfileHash: input.lockfileHash, manifest: input.manifest, totalSize: input.totalSize, committedAt: input.at })
+          .onConflictDoNothing({ target: manifests.lockfileHash });
+        await tx
+          .update(installState)
+          .set({
+            status: 'idle',
+            lockfileHash: input.lockfileHash,
+            warnings: input.warnings,
+            error: null,
+            progress: null,
+            finishedAt: input.at,
+            committedAt: input.at,
+          })
+          .where(eq(installState.id, SINGLETON));
+      });
+    },
+
+    async markFailed(error: StateError, at: Date): Promise<void> {
+      await ensureRow();
+      await db
+        .update(installState)
+        .set({ status: 'failed', error, progress: null, finishedAt: at })
+        .where(eq(installState.id, SINGLETON));
+    },
+
+    /** An instance that died mid-install leaves `installing` behind; the next elected installer clears it. */
+    async clearStaleInstalling(at: Date): Promise<boolean> {
+      const rows = await db
+        .update(installState)
+        .set({
+          status: 'failed',
+          error: sql`${JSON.stringify({ code: 'INTERNAL', message: 'the previous install was interrupted (its instance stopped); trigger the install again' })}::jsonb`,
+          progress: null,
+          finishedAt: at,
+        })
+        .where(eq(installState.status, 'installing'))
+        .returning({ id: installState.id });
+      return rows.length > 0;
+    },
+  };
+}
+
+export type InstallStateStore = ReturnType<typeof createInstallStateStore>;

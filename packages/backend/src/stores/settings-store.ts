@@ -1,0 +1,69 @@
+// Operator settings kept as singleton rows: registry, size caps, active blob store. Reads fall
+// back to defaults so a fresh database works without seeding.
+import { eq } from 'drizzle-orm';
+import {
+  DEFAULT_REGISTRY_URL,
+  DEFAULT_SIZE_CAPS,
+  type RegistryConfig,
+  type RegistryConfigInput,
+  type SizeCaps,
+} from '@spk/common';
+import type { Db } from '../db/database.ts';
+import { registryConfig, sizeCaps, storageConfig } from '../db/schema.ts';
+import type { Clock } from '../services.ts';
+
+const SINGLETON = 1;
+
+/** Registry settings including the secret; only the installer may see this shape. */
+export interface RegistryCredentials {
+  url: string;
+  token: string | null;
+}
+
+export function createSettingsStore(db: Db, clock: Clock, defaults: { storeId: string }) {
+  async function readRegistryRow() {
+    const [row] = await db.select().from(registryConfig).where(eq(registryConfig.id, SINGLETON));
+    return row;
+  }
+
+  return {
+    async getRegistry(): Promise<RegistryConfig> {
+      const row = await readRegistryRow();
+      return {
+        url: row?.url ?? DEFAULT_REGISTRY_URL,
+        hasToken: Boolean(row?.token),
+        updatedAt: row ? row.updatedAt.toISOString() : null,
+      };
+    },
+
+    async getRegistryCredentials(): Promise<RegistryCredentials> {
+      const row = await readRegistryRow();
+      return { url: row?.url ?? DEFAULT_REGISTRY_URL, token: row?.token ?? null };
+    },
+
+    async setRegistry(input: RegistryConfigInput): Promise<void> {
+      const current = await readRegistryRow();
+      const token = input.token === undefined ? (current?.token ?? null) : input.token;
+      const values = { id: SINGLETON, url: input.url, token, updatedAt: clock.now() };
+      await db.insert(registryConfig).values(values).onConflictDoUpdate({ target: registryConfig.id, set: values });
+    },
+
+    async getSizeCaps(): Promise<SizeCaps> {
+      const [row] = await db.select().from(sizeCaps).where(eq(sizeCaps.id, SINGLETON));
+      if (!row) return { ...DEFAULT_SIZE_CAPS };
+      return { warnTotalBytes: row.warnTotalBytes, blockTotalBytes: row.blockTotalBytes, maxPackageBytes: row.maxPackageBytes };
+    },
+
+    async setSizeCaps(caps: SizeCaps): Promise<void> {
+      const values = { id: SINGLETON, ...caps, updatedAt: clock.now() };
+      await db.insert(sizeCaps).values(values).onConflictDoUpdate({ target: sizeCaps.id, set: values });
+    },
+
+    async getActiveStoreId(): Promise<string> {
+      const [row] = await db.select().from(storageConfig).where(eq(storageConfig.id, SINGLETON));
+      return row?.activeStore ?? defaults.storeId;
+    },
+  };
+}
+
+export type SettingsStore = ReturnType<typeof createSettingsStore>;
