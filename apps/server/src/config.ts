@@ -11,7 +11,11 @@ const envSchema = z.object({
     .optional()
     .or(z.literal('').transform(() => undefined)),
   SPK_DATA_DIR: z.string().min(1).default('./.data'),
-  SPK_ADMIN_TOKEN: z.string().min(16, 'SPK_ADMIN_TOKEN must be at least 16 characters').optional(),
+  SPK_ADMIN_TOKEN: z
+    .string()
+    .min(16, 'SPK_ADMIN_TOKEN must be at least 16 characters')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
   SPK_HOST_ID: z.string().min(1).max(200).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

@@ -1,0 +1,119 @@
+import { readFile, stat } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFreshPostgresDatabase, dropPostgresDatabase, testDrivers } from '@spk/backend/testing';
+import { spawnServer, type SpawnedServer } from '../../../tools/src/testing/spawn-server.ts';
+
+describe.each(testDrivers())('server over HTTP (%s)', (driver) => {
+  let server: SpawnedServer;
+  let dbUrl: URL | undefined;
+  const api = (p: string, init: RequestInit & { token?: string | null } = {}) => {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    const token = init.token === undefined ? server.token : init.token;
+    if (token) headers.authorization = `Bearer ${token}`;
+    return fetch(`${server.url}/api${p}`, { ...init, headers });
+  };
+  const listNames = async () => ((await (await api('/packages')).json()) as { packages: Array<{ name: string }> }).packages.map((p) => p.name);
+
+  beforeAll(async () => {
+    dbUrl = driver === 'postgres' ? await createFreshPostgresDatabase() : undefined;
+    server = await spawnServer({ databaseUrl: dbUrl?.toString() });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    if (dbUrl) await dropPostgresDatabase(dbUrl);
+  });
+
+  it('serves /healthz and the OpenAPI document without a token', async () => {
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    const doc = (await (await fetch(`${server.url}/api/openapi.json`)).json()) as { paths: Record<string, unknown> };
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/packages', '/packages/{name}', '/install', '/registry', '/hosts']));
+  });
+
+  it('answers 401 to a missing or wrong token on REST, RPC and blob routes', async () => {
+    expect((await api('/packages', { token: null })).status).toBe(401);
+    expect((await api('/packages', { token: 'wrong-token-wrong-token' })).status).toBe(401);
+    const rpc = await fetch(`${server.url}/rpc/packages/list`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(rpc.status).toBe(401);
+    expect((await fetch(`${server.url}/blobs/${'a'.repeat(128)}`)).status).toBe(401);
+  });
+
+  it('adds, lists, updates and removes a scoped package', async () => {
+    const add = await api('/packages', { method: 'POST', body: JSON.stringify({ name: '@scope/pkg', range: '^1.2.0' }) });
+    expect(add.status).toBe(201);
+    expect(await listNames()).toContain('@scope/pkg');
+    const upd = await api('/packages/@scope/pkg', { method: 'PATCH', body: JSON.stringify({ enabled: false }) });
+    expect(upd.status).toBe(200);
+    expect(await upd.json()).toMatchObject({ name: '@scope/pkg', range: '^1.2.0', enabled: false });
+    expect((await api('/packages/@scope/pkg', { method: 'DELETE' })).status).toBe(200);
+    expect(await listNames()).not.toContain('@scope/pkg');
+  });
+
+  it('answers 409 to a duplicate name and keeps the first declaration', async () => {
+    expect((await api('/packages', { method: 'POST', body: JSON.stringify({ name: 'dup-pkg', range: '1.0.0' }) })).status).toBe(201);
+    const again = await api('/packages', { method: 'POST', body: JSON.stringify({ name: 'dup-pkg', range: '2.0.0' }) });
+    expect(again.status).toBe(409);
+    expect(((await again.json()) as { data: { code: string } }).data.code).toBe('ALREADY_EXISTS');
+    const list = (await (await api('/packages')).json()) as { packages: Array<{ name: string; range: string }> };
+    expect(list.packages.find((p) => p.name === 'dup-pkg')?.range).toBe('1.0.0');
+  });
+
+  it.each([
+    ['a git spec', { name: 'left-pad', range: 'github:a/b' }, 'range', /git spec/],
+    ['a file spec', { name: 'left-pad', range: 'file:../x' }, 'range', /only registry specs/],
+    ['an alias spec', { name: 'left-pad', range: 'npm:evil@1' }, 'range', /alias/],
+    ['an invalid name', { name: 'Bad Name!', range: '1' }, 'name', /not a valid npm package name/],
+    ['a wrong type', { name: 'left-pad', enabled: 'yes' }, 'enabled', /boolean/],
+    ['an unknown field', { name: 'left-pad', sneaky: true }, '(input)', /sneaky/],
+    ['an oversize name', { name: 'a'.repeat(300) }, 'name', /214/],
+  ])('refuses %s with a 400 naming the field, and writes nothing', async (_label, body, field, message) => {
+    const before = await listNames();
+    const res = await api('/packages', { method: 'POST', body: JSON.stringify(body) });
+    expect(res.status).toBe(400);
+    const error = (await res.json()) as { data: { code: string; issues: Array<{ path: string; message: string }> } };
+    expect(error.data.code).toBe('INVALID_INPUT');
+    const issue = error.data.issues.find((i) => i.path === field);
+    expect(issue?.message).toMatch(message);
+    expect(await listNames()).toEqual(before);
+  });
+
+  it('refuses a body over the size limit and writes nothing', async () => {
+    const before = await listNames();
+    const res = await api('/packages', { method: 'POST', body: JSON.stringify({ name: 'big', range: 'x'.repeat(3 * 1024 * 1024) }) });
+    expect(res.status).toBe(413);
+    expect(await listNames()).toEqual(before);
+  });
+
+  it('never returns or logs the registry token', async () => {
+    const secret = 'npm_SECRETTOKEN_0123456789';
+    const set = await api('/registry', { method: 'PUT', body: JSON.stringify({ url: 'http://127.0.0.1:9/', token: secret }) });
+    expect(set.status).toBe(200);
+    const body = await (await api('/registry')).text();
+    expect(JSON.parse(body)).toMatchObject({ url: 'http://127.0.0.1:9/', hasToken: true });
+    expect(body).not.toContain(secret);
+    expect(server.output()).not.toContain(secret);
+  });
+});
+
+describe('admin token', () => {
+  it('is generated on first start with mode 0600, printed once, and reused', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'spk-token-'));
+    try {
+      const first = await spawnServer({ dataDir, env: { SPK_ADMIN_TOKEN: '' } });
+      await first.stop();
+      const token = (await readFile(path.join(dataDir, 'admin-token'), 'utf8')).trim();
+      expect(token.length).toBeGreaterThanOrEqual(16);
+      expect((await stat(path.join(dataDir, 'admin-token'))).mode & 0o777).toBe(0o600);
+      expect(first.output()).toContain(token);
+      const second = await spawnServer({ dataDir, env: { SPK_ADMIN_TOKEN: '' } });
+      const res = await fetch(`${second.url}/api/packages`, { headers: { authorization: `Bearer ${token}` } });
+      expect(res.status).toBe(200);
+      expect(await second.stop()).toBe(0);
+      expect(second.output()).not.toContain(token);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
