@@ -1,0 +1,27 @@
+// Public surface of @spk/tools: the loopback test registry and its fixture packages.
+export { addRegistryUser } from './test-registry/add-user.ts';
+export { FIXTURES_DIR, listFixtures, orderForPublish, type FixtureRef } from './test-registry/list-fixtures.ts';
+export { packFixture, type FixtureManifest, type PackedFixture } from './test-registry/pack-fixture.ts';
+export {
+  buildPublishDocument,
+  packagePath,
+  publishPackage,
+  type PublishInput,
+  type PublishOptions,
+} from './test-registry/publish-package.ts';
+export {
+  seedFixtures,
+  toFixtureIntegrities,
+  type FixtureIntegrities,
+  type SeededFixture,
+  type SeedFixturesOptions,
+} from './test-registry/seed-fixtures.ts';
+export {
+  startTestRegistry,
+  type PublishedPackage,
+  type PublishSource,
+  type StartTestRegistryOptions,
+  type TestRegistry,
+} from './test-registry/start-registry.ts';
+export { digestTarball, type TarballDigests } from './test-registry/tarball-digests.ts';
+export { PRIVATE_SCOPE, type RegistryLogLevel } from './test-registry/verdaccio-config.ts';
