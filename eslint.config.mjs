@@ -24,7 +24,28 @@ export default tseslint.config(
             { sourceTag: 'scope:agent', onlyDependOnLibsWithTags: ['scope:common', 'scope:reconciler'] },
             { sourceTag: 'scope:browser', onlyDependOnLibsWithTags: ['scope:common'] },
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['scope:common', 'scope:reconciler', 'scope:backend', 'scope:agent', 'scope:browser', 'type:tools'] },
-            { sourceTag: 'type:tools', onlyDependOnLibsWithTags: ['scope:common', 'scope:reconciler', 'scope:backend'] },
+            { sourceTag: 'type:tools', onlyDependOnLibsWithTags: ['scope:common'] },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Tests may use the shared test tooling (fixture registry, server spawner); production code may not.
+    files: ['**/*.test.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          depConstraints: [
+            { sourceTag: 'scope:common', onlyDependOnLibsWithTags: ['type:tools'] },
+            { sourceTag: 'scope:reconciler', onlyDependOnLibsWithTags: ['scope:common', 'type:tools'] },
+            { sourceTag: 'scope:backend', onlyDependOnLibsWithTags: ['scope:common', 'scope:reconciler', 'type:tools'] },
+            { sourceTag: 'scope:agent', onlyDependOnLibsWithTags: ['scope:common', 'scope:reconciler', 'type:tools'] },
+            { sourceTag: 'scope:browser', onlyDependOnLibsWithTags: ['scope:common', 'type:tools'] },
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['scope:common', 'scope:reconciler', 'scope:backend', 'scope:agent', 'scope:browser', 'type:tools'] },
+            { sourceTag: 'type:tools', onlyDependOnLibsWithTags: ['scope:common', 'type:tools'] },
           ],
         },
       ],

@@ -25,3 +25,4 @@ export {
 } from './test-registry/start-registry.ts';
 export { digestTarball, type TarballDigests } from './test-registry/tarball-digests.ts';
 export { PRIVATE_SCOPE, type RegistryLogLevel } from './test-registry/verdaccio-config.ts';
+export { freePort, REPO_ROOT, SERVER_BIN, spawnServer, type SpawnedServer, type SpawnServerOptions } from './testing/spawn-server.ts';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFreshPostgresDatabase, dropPostgresDatabase, testDrivers } from '@spk/backend/testing';
-import { spawnServer, type SpawnedServer } from '../../../tools/src/testing/spawn-server.ts';
+import { spawnServer, type SpawnedServer } from '@spk/tools';
 
 describe.each(testDrivers())('server over HTTP (%s)', (driver) => {
   let server: SpawnedServer;
