@@ -25,6 +25,7 @@ export default tseslint.config(
             { sourceTag: 'scope:browser', onlyDependOnLibsWithTags: ['scope:common'] },
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['scope:common', 'scope:reconciler', 'scope:backend', 'scope:agent', 'scope:browser', 'type:tools'] },
             { sourceTag: 'type:tools', onlyDependOnLibsWithTags: ['scope:common'] },
+            { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['scope:common', 'scope:reconciler', 'scope:backend', 'type:tools'] },
           ],
         },
       ],

@@ -88,7 +88,11 @@ export function createInstallController(deps: InstallControllerDeps) {
       });
       const at = deps.clock.now();
       await deps.state.commit({ ...result, at });
-      log.info({ lockfileHash: result.lockfileHash, packages: result.manifest.length, published: result.published, ms: Date.now() - started }, 'install committed');
+      const timings = Object.fromEntries(Object.entries(result.timings).map(([k, v]) => [k, Math.round(v)]));
+      log.info(
+        { lockfileHash: result.lockfileHash, packages: result.manifest.length, published: result.published, ms: Date.now() - started, ...timings },
+        'install committed',
+      );
       deps.hooks.emit(SCRIPT_PACKAGES_CHANGED, { lockfileHash: result.lockfileHash, committedAt: at.toISOString() });
     } catch (error) {
       const spk = isSpkError(error) ? error : null;

@@ -25,11 +25,14 @@ export interface PipelineResult {
   totalSize: number;
   warnings: string[];
   published: number;
+  timings: { resolveMs: number; fetchMs: number; publishMs: number };
 }
 
 export async function runInstallPipeline(deps: PipelineDeps): Promise<PipelineResult> {
+  const t0 = performance.now();
   await deps.progress({ phase: 'resolving', done: 0, total: 0 });
   const nodes = await deps.resolve();
+  const t1 = performance.now();
 
   const known = await deps.indexedSizes(nodes.flatMap((n) => (n.sha512 ? [n.sha512] : [])));
   const toFetch = nodes.filter((n) => !n.sha512 || !known.has(n.sha512));
@@ -66,6 +69,7 @@ export async function runInstallPipeline(deps: PipelineDeps): Promise<PipelineRe
   await deps.progress({ phase: 'checking', done: 0, total: manifest.length });
   const warnings = checkSizeCaps(manifest, deps.caps);
 
+  const t2 = performance.now();
   const toPublish = [...fetched.values()];
   let published = 0;
   done = 0;
@@ -78,5 +82,6 @@ export async function runInstallPipeline(deps: PipelineDeps): Promise<PipelineRe
   });
 
   const totalSize = [...new Map(manifest.map((e) => [e.integrity, e.size])).values()].reduce((a, b) => a + b, 0);
-  return { lockfileHash: await computeLockfileHash(manifest), manifest, totalSize, warnings, published };
+  const timings = { resolveMs: t1 - t0, fetchMs: t2 - t1, publishMs: performance.now() - t2 };
+  return { lockfileHash: await computeLockfileHash(manifest), manifest, totalSize, warnings, published, timings };
 }

@@ -1,0 +1,70 @@
+// `npm run bench:install [-- --set medium] [--runs N]`: a central install (resolve + fetch +
+// publish into the PostgreSQL blob store on PGlite) against npm itself installing the same set
+// with an empty cache, measured in the same run. `--set medium` uses the public registry.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createTestBackend } from '@spk/backend/testing';
+import { parsePackageSpec } from '@spk/common';
+import { openPackageSource, parseBenchArgs, printTable, run, timeIt, type Row } from './bench-support.ts';
+
+const args = parseBenchArgs(process.argv.slice(2), { runs: 3 });
+const source = await openPackageSource(args.set);
+
+async function centralInstall(): Promise<{ cold: number; again: number; packages: number }> {
+  const t = await createTestBackend('pglite', { registry: { url: source.registryUrl, ...(source.token ? { token: source.token } : {}) } });
+  try {
+    for (const spec of source.packages) await t.client.packages.add(parsePackageSpec(spec));
+    const install = async () => {
+      await t.client.install.trigger();
+      await t.backend.installer.idle();
+      const state = await t.client.install.state();
+      if (state.status !== 'idle') throw new Error(`install failed: ${state.error?.message}`);
+      return state;
+    };
+    const cold = await timeIt(install);
+    const again = await timeIt(install);
+    return { cold: cold.ms, again: again.ms, packages: cold.value.manifest.length };
+  } finally {
+    await t.close();
+  }
+}
+
+async function npmInstall(lockOnly: boolean): Promise<number> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'spk-bench-npm-'));
+  try {
+    const dependencies = Object.fromEntries(source.packages.map((s) => Object.values(parsePackageSpec(s))));
+    await writeFile(path.join(dir, 'package.json'), JSON.stringify({ name: 'bench', private: true, dependencies }));
+    const flags = ['install', '--ignore-scripts', '--no-audit', '--no-fund', `--registry=${source.registryUrl}`, `--cache=${path.join(dir, '.cache')}`];
+    if (lockOnly) flags.push('--package-lock-only');
+    const { ms } = await timeIt(() => run('npm', flags, { cwd: dir, env: { npm_config_userconfig: path.join(dir, '.npmrc') } }));
+    return ms;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+try {
+  const cold: number[] = [];
+  const again: number[] = [];
+  const npmFull: number[] = [];
+  const npmLock: number[] = [];
+  let packages = 0;
+  for (let i = 0; i < args.runs; i++) {
+    const ours = await centralInstall();
+    cold.push(ours.cold);
+    again.push(ours.again);
+    packages = ours.packages;
+    npmFull.push(await npmInstall(false));
+    npmLock.push(await npmInstall(true));
+  }
+  const rows: Row[] = [
+    { label: 'npm install (empty cache, no scripts)', samples: npmFull },
+    { label: 'npm install --package-lock-only', samples: npmLock },
+    { label: 'central install, cold (resolve+fetch+publish)', samples: cold, reference: 'npm install (empty cache, no scripts)' },
+    { label: 'central install, same set again', samples: again, reference: 'npm install --package-lock-only' },
+  ];
+  printTable(`central install: ${args.set} set, ${packages} packages, ${args.runs} run(s)`, rows);
+} finally {
+  await source.stop();
+}
