@@ -1,0 +1,58 @@
+// `spk packages ...`: declare, change and remove packages. Specs and names are checked here with
+// the shared parsers, so a git/file/URL/alias spec is refused before any request is sent.
+import { checkPackageName, parsePackageSpec, SpkError, type ParsedSpec } from '@spk/common';
+import type { Command } from '../args.ts';
+import { formatPackage, formatPackageList } from '../format.ts';
+import { printResult, type CommandContext } from './context.ts';
+
+type PackagesCommand = Extract<Command, { kind: `packages.${string}` }>;
+
+function checkName(name: string): string {
+  const problem = checkPackageName(name);
+  if (problem) throw new SpkError('INVALID_SPEC', problem, { name });
+  return name;
+}
+
+/** `set` changes a range, so a bare name (which would mean "latest") must be explicit. */
+export function parseRangeChange(spec: string): ParsedSpec {
+  const trimmed = spec.trim();
+  if (trimmed.indexOf('@', trimmed.startsWith('@') ? 1 : 0) === -1) {
+    throw new SpkError('INVALID_SPEC', `"${spec}" has no range; write it as ${trimmed}@<range>, e.g. ${trimmed}@latest`, { spec });
+  }
+  return parsePackageSpec(trimmed);
+}
+
+export async function runPackagesCommand(ctx: CommandContext, command: PackagesCommand): Promise<void> {
+  const { packages } = ctx.client;
+  switch (command.kind) {
+    case 'packages.list': {
+      const result = await packages.list();
+      printResult(ctx, result, formatPackageList(result.packages));
+      return;
+    }
+    case 'packages.add': {
+      const { name, range } = parsePackageSpec(command.spec);
+      const added = await packages.add({ name, range, enabled: !command.disabled });
+      printResult(ctx, added, `added ${formatPackage(added)}; run \`spk install\` to install it`);
+      return;
+    }
+    case 'packages.set': {
+      const { name, range } = parseRangeChange(command.spec);
+      const updated = await packages.update({ name, range });
+      printResult(ctx, updated, `updated ${formatPackage(updated)}; run \`spk install\` to apply it`);
+      return;
+    }
+    case 'packages.enable':
+    case 'packages.disable': {
+      const enabled = command.kind === 'packages.enable';
+      const updated = await packages.update({ name: checkName(command.name), enabled });
+      printResult(ctx, updated, `${enabled ? 'enabled' : 'disabled'} ${formatPackage(updated)}; run \`spk install\` to apply it`);
+      return;
+    }
+    case 'packages.remove': {
+      const result = await packages.remove({ name: checkName(command.name) });
+      printResult(ctx, result, `removed ${formatPackage(result.removed)}; run \`spk install\` to apply it`);
+      return;
+    }
+  }
+}

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import type { CliIo } from './commands/context.ts';
+import { EXIT, EXIT_CODE_TABLE } from './exit-codes.ts';
+import { main } from './main.ts';
+
+async function runMain(argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const tokenReads: string[] = [];
+  const io: CliIo = {
+    stdout: (t) => void out.push(t),
+    stderr: (t) => void err.push(t),
+    stderrIsTTY: false,
+    stdinIsTTY: false,
+    readStdin: async () => '',
+    readTextFile: async () => '',
+    sleep: async () => {},
+  };
+  const code = await main({
+    argv,
+    env: {},
+    cwd: '/nowhere',
+    io,
+    readTokenFile: async (p) => {
+      tokenReads.push(p);
+      return null;
+    },
+  });
+  return { code, stdout: out.join(''), stderr: err.join(''), tokenReads };
+}
+
+describe('main', () => {
+  it('prints help on stdout with the exit-code table and exits 0', async () => {
+    const { code, stdout, stderr } = await runMain(['--help']);
+    expect(code).toBe(EXIT.OK);
+    expect(stderr).toBe('');
+    expect(stdout).toContain('spk packages add <spec>');
+    for (const row of EXIT_CODE_TABLE) expect(stdout).toContain(`  ${row.code}  ${row.name.toLowerCase()}: ${row.meaning}`);
+  });
+
+  it('answers a usage error with exit 2, the problem and the usage on stderr', async () => {
+    const { code, stdout, stderr } = await runMain(['packages', 'add']);
+    expect(code).toBe(EXIT.INVALID);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/^spk: "spk packages add" needs <spec>\n\nspk: manage/);
+  });
+
+  it('reports errors as JSON on stderr under --json', async () => {
+    const { code, stderr } = await runMain(['frob', '--json']);
+    expect(code).toBe(EXIT.INVALID);
+    expect(JSON.parse(stderr)).toEqual({ error: { code: 'USAGE', message: 'unknown command "frob"' } });
+  });
+
+  it('refuses a bad --server as a usage error before any request', async () => {
+    const { code, stderr } = await runMain(['status', '--server', 'localhost:3000']);
+    expect(code).toBe(EXIT.INVALID);
+    expect(stderr).toContain('--server must be an http(s) URL');
+  });
+});
+
+describe('EXIT_CODE_TABLE', () => {
+  it('gives every outcome its own code', () => {
+    const codes = EXIT_CODE_TABLE.map((row) => row.code);
+    expect(new Set(codes).size).toBe(codes.length);
+    expect(codes.sort()).toEqual(Object.values(EXIT).sort());
+  });
+});

@@ -1,0 +1,107 @@
+// Entry point of `spk`: parse, resolve where to connect, dispatch to one command, and turn any
+// failure into a message and an exit code. `runCli` binds it to the real process for the bin.
+import { readFile } from 'node:fs/promises';
+import { setTimeout as delay } from 'node:timers/promises';
+import { parseCliArgs, UsageError, wantsJson, type Command, type ParsedArgs } from './args.ts';
+import { createSpkClient, resolveConnection, type Connection, type Env } from './client.ts';
+import { runInstallCommand } from './commands/install.ts';
+import { runPackagesCommand } from './commands/packages.ts';
+import { runRegistryCommand } from './commands/registry.ts';
+import { runRunCommand } from './commands/run.ts';
+import { runStatusCommand } from './commands/status.ts';
+import type { CliIo, CommandContext } from './commands/context.ts';
+import { usageText } from './commands/help.ts';
+import { describeError } from './errors.ts';
+import { EXIT, type ExitCode } from './exit-codes.ts';
+
+export interface MainDeps {
+  argv: readonly string[];
+  env: Env;
+  cwd: string;
+  io: CliIo;
+  /** The token file reader: contents, or null when the file does not exist. */
+  readTokenFile(filePath: string): Promise<string | null>;
+}
+
+async function dispatch(ctx: CommandContext, command: Exclude<Command, { kind: 'help' }>): Promise<void> {
+  switch (command.kind) {
+    case 'packages.list':
+    case 'packages.add':
+    case 'packages.set':
+    case 'packages.enable':
+    case 'packages.disable':
+    case 'packages.remove':
+      return runPackagesCommand(ctx, command);
+    case 'install':
+      return runInstallCommand(ctx, command);
+    case 'status':
+      return runStatusCommand(ctx);
+    case 'registry.get':
+    case 'registry.set':
+      return runRegistryCommand(ctx, command);
+    case 'run':
+      return runRunCommand(ctx, command);
+  }
+}
+
+export async function main(deps: MainDeps): Promise<ExitCode> {
+  const { io } = deps;
+  let parsed: ParsedArgs | null = null;
+  let connection: Connection | null = null;
+  try {
+    parsed = parseCliArgs(deps.argv);
+    const { command, global } = parsed;
+    if (command.kind === 'help') {
+      io.stdout(usageText(command.topic));
+      return EXIT.OK;
+    }
+    connection = await resolveConnection(global, { env: deps.env, cwd: deps.cwd, readFile: deps.readTokenFile });
+    const client = createSpkClient(connection);
+    await dispatch({ client, io, json: global.json }, command);
+    return EXIT.OK;
+  } catch (error) {
+    const failure = describeError(error, connection);
+    if (parsed?.global.json ?? wantsJson(deps.argv)) {
+      io.stderr(`${JSON.stringify({ error: failure.json })}\n`);
+    } else {
+      io.stderr(`spk: ${failure.message}\n`);
+      if (error instanceof UsageError) io.stderr(`\n${usageText(error.topic)}`);
+    }
+    return failure.exitCode;
+  }
+}
+
+async function readTokenFile(filePath: string): Promise<string | null> {
+  try {
+    return await readFile(filePath, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export function processIo(): CliIo {
+  return {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    stderrIsTTY: process.stderr.isTTY === true,
+    stdinIsTTY: process.stdin.isTTY === true,
+    readStdin,
+    readTextFile: (filePath) => readFile(filePath, 'utf8'),
+    sleep: (ms) => delay(ms),
+  };
+}
+
+export function runCli(argv: readonly string[] = process.argv.slice(2)): Promise<ExitCode> {
+  // `spk packages list | head -1` closes stdout early; that is the reader's choice, not a crash.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
+  return main({ argv, env: process.env, cwd: process.cwd(), io: processIo(), readTokenFile });
+}
