@@ -2,6 +2,7 @@
 // the backend plugin, and the HTTP server; shuts down gracefully on SIGTERM/SIGINT.
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import { createHookBus, createScriptPackagesBackend, openDatabase, systemClock } from '@spk/backend';
 import { createAdminAuthenticator, resolveAdminToken } from './admin-token.ts';
 import { loadConfig } from './config.ts';
@@ -22,7 +23,7 @@ async function main(): Promise<void> {
     hooks: createHookBus(),
     clock: systemClock,
     auth: createAdminAuthenticator(admin.token),
-  });
+  }, { hostId: config.hostId ?? `${hostname()}:${config.port}` });
   await backend.start();
   const server = await createHttpServer(backend, logger, { version: VERSION });
   server.listen(config.port, config.host);

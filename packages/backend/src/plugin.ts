@@ -7,18 +7,20 @@ import { createPostgresBlobStore, POSTGRES_STORE_ID } from './blob-stores/postgr
 import { createBlobRoute } from './http/blob-route.ts';
 import type { HttpRoute } from './http/http-route.ts';
 import { createInstallController } from './install/install-controller.ts';
-import { createRouter, type RunApi } from './router/router.ts';
+import { createCoreHost } from './host/core-host.ts';
+import { createRouter } from './router/router.ts';
 import type { BackendServices } from './services.ts';
 import { createBlobIndexStore } from './stores/blob-index-store.ts';
 import { createHostStatusStore } from './stores/host-status-store.ts';
 import { createInstallStateStore } from './stores/install-state-store.ts';
 import { createPackageStore } from './stores/package-store.ts';
 import { createSettingsStore } from './stores/settings-store.ts';
-import { SpkError } from '@spk/common';
 
 export interface BackendOptions {
   /** Blob store used when none was configured. */
   defaultStoreId?: string;
+  /** This instance's id in `hosts.status`; the host makes it unique (e.g. hostname and port). */
+  hostId?: string;
   fetchConcurrency?: number;
 }
 
@@ -47,13 +49,19 @@ export function createScriptPackagesBackend(services: BackendServices, options: 
     dataDir: services.dataDir,
     ...(options.fetchConcurrency ? { fetchConcurrency: options.fetchConcurrency } : {}),
   });
-  const runs: RunApi = {
-    run: async () => {
-      throw new SpkError('NOT_CONVERGED', 'script runs are not available on this host yet');
-    },
-  };
+  const host = createCoreHost({
+    hostId: options.hostId ?? 'core',
+    dataDir: services.dataDir,
+    state,
+    blobIndex,
+    blobStores,
+    hostStatus: hosts,
+    hooks: services.hooks,
+    clock,
+    logger,
+  });
 
-  const router = createRouter({ logger, packages, settings, hosts, blobIndex, blobStores, install: installer, runs });
+  const router = createRouter({ logger, packages, settings, hosts, blobIndex, blobStores, install: installer, runs: host });
   const httpRoutes: HttpRoute[] = [createBlobRoute({ blobIndex, blobStores })];
 
   return {
@@ -61,12 +69,16 @@ export function createScriptPackagesBackend(services: BackendServices, options: 
     httpRoutes,
     authenticate: (token: string) => services.auth.authenticate(token),
     installer,
+    host,
+    /** Migrates, recovers an interrupted install, and starts converging this host in the background. */
     async start(): Promise<void> {
       await database.migrate();
       await installer.recoverInterrupted();
+      void host.start();
     },
     async stop(): Promise<void> {
       await installer.idle();
+      await host.stop();
     },
   };
 }

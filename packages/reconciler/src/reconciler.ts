@@ -1,0 +1,90 @@
+// A host's reconciler: validates desired state at the boundary, serializes reconciles (one at
+// a time per process) and coalesces bursts of requests into a single follow-up reconcile.
+import { computeLockfileHash, desiredStateSchema, SpkError, type DesiredState } from '@spk/common';
+import { createCoalescingQueue } from './coalescing-queue.ts';
+import { createFsReconcileDeps, type FetchBlob } from './fs-reconcile-deps.ts';
+import type { TreeBuildStats } from './materialize-tree.ts';
+import type { TreeLayout } from './tree-plan.ts';
+import { reconcile, type ReconcileResult } from './reconcile.ts';
+import { completeCurrentHash } from './tree-state.ts';
+
+export interface ReconcileLogger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface ReconcilerOptions {
+  dataDir: string;
+  fetchBlob: FetchBlob;
+  /** Parallel downloads (default 8). */
+  concurrency?: number;
+  /** Per-entry extraction size limit in bytes (default 256 MiB). */
+  maxEntryBytes?: number;
+  /** Parallel fs operations while building a tree (default 64). */
+  ioConcurrency?: number;
+  /**
+   * `hardlinked` (default): plain directories of hard-linked files. `linked-packages`: packages
+   * without nested packages are symlinks into the store, so a new tree costs ~one syscall per
+   * package; script runs then use --preserve-symlinks.
+   */
+  treeLayout?: TreeLayout;
+  logger?: ReconcileLogger;
+}
+
+export interface Reconciler {
+  /** Reconciles now, after any reconcile already running on this reconciler. */
+  reconcile(desired: DesiredState): Promise<ReconcileResult>;
+  /** Coalescing: requests made during a reconcile share one more reconcile, to the latest state. */
+  request(desired: DesiredState): Promise<ReconcileResult>;
+  /** The lockfile hash of the complete tree `current` points at, or null. */
+  currentHash(): Promise<string | null>;
+}
+
+async function validDesiredState(desired: DesiredState): Promise<DesiredState> {
+  const parsed = desiredStateSchema.safeParse(desired);
+  if (!parsed.success) throw new SpkError('INVALID_INPUT', `invalid desired state: ${parsed.error.message}`);
+  // The hash names the tree on disk; a manifest that does not hash to it would mislabel one.
+  const actual = await computeLockfileHash(parsed.data.manifest);
+  if (actual !== parsed.data.lockfileHash) {
+    throw new SpkError('INVALID_INPUT', `the manifest hashes to ${actual}, not to the given lockfileHash ${parsed.data.lockfileHash}`);
+  }
+  return parsed.data;
+}
+
+export function createReconciler(options: ReconcilerOptions): Reconciler {
+  const { logger } = options;
+  const onTreeBuilt = (stats: TreeBuildStats & { lockfileHash: string; extracted: number }) =>
+    logger?.info('tree built', { ...stats, durationMs: Math.round(stats.durationMs) });
+  const deps = createFsReconcileDeps({
+    dataDir: options.dataDir,
+    fetchBlob: options.fetchBlob,
+    onTreeBuilt,
+    ...(options.maxEntryBytes === undefined ? {} : { maxEntryBytes: options.maxEntryBytes }),
+    ...(options.ioConcurrency === undefined ? {} : { ioConcurrency: options.ioConcurrency }),
+    ...(options.treeLayout === undefined ? {} : { treeLayout: options.treeLayout }),
+  });
+
+  let tail: Promise<unknown> = Promise.resolve();
+  const serialized = (desired: DesiredState): Promise<ReconcileResult> => {
+    const job = tail.then(async () => {
+      const { lockfileHash, manifest } = await validDesiredState(desired);
+      try {
+        const result = await reconcile({ lockfileHash, manifest, deps, ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }) });
+        if (result.changed) logger?.info('reconciled', { ...result, durationMs: Math.round(result.durationMs) });
+        return result;
+      } catch (error) {
+        logger?.error('reconcile failed', { lockfileHash, code: (error as SpkError).code ?? 'INTERNAL', message: (error as Error).message });
+        throw error;
+      }
+    });
+    tail = job.catch(() => undefined);
+    return job;
+  };
+  const queue = createCoalescingQueue(serialized);
+
+  return {
+    reconcile: serialized,
+    request: (desired) => queue.request(desired),
+    currentHash: () => completeCurrentHash(deps.layout),
+  };
+}

@@ -1,0 +1,90 @@
+// A script run's resolution root: .runs/<runId>/ holding a node_modules link straight to the
+// tree that was current when the run started. The link, not `current`, pins that tree: a
+// later flip does not move it, and GC can list these dirs to know which trees are in use.
+import { randomUUID } from 'node:crypto';
+import { mkdir, readdir, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { SpkError } from '@spk/common';
+import { dataLayout, TREE_HASH, type DataLayout } from './data-layout.ts';
+import { tempName } from './temp-names.ts';
+import type { TreeLayout } from './tree-plan.ts';
+import { isTreeComplete, readCurrentTree, readTreeMarker, type CurrentTree } from './tree-state.ts';
+
+export interface RunPin {
+  runId: string;
+  lockfileHash: string;
+  runDir: string;
+  /** How the pinned tree is laid out: `linked-packages` trees need --preserve-symlinks. */
+  treeLayout: TreeLayout;
+}
+
+const RUN_ID = /^[0-9a-f-]{36}$/;
+const PINNED_TARGET = /(?:^|\/)trees\/([a-f0-9]{64})\/node_modules$/;
+
+function notConverged(expected: string, current: CurrentTree | null): SpkError {
+  const present = current === null ? 'none' : `${current.lockfileHash ?? 'unknown'}${current.complete ? '' : ' (incomplete)'}`;
+  return new SpkError('NOT_CONVERGED', `this host has not converged to ${expected} yet: its current tree is ${present}`, {
+    expected,
+    present: current?.lockfileHash ?? null,
+  });
+}
+
+export async function pinCurrentTree(layout: DataLayout, expectedHash: string): Promise<RunPin> {
+  const current = await readCurrentTree(layout);
+  if (!current?.complete || current.lockfileHash !== expectedHash) throw notConverged(expectedHash, current);
+  const lockfileHash = current.lockfileHash;
+  await mkdir(layout.runsDir, { recursive: true });
+  // Assemble under a temp name and rename, so a pin listing never sees a half-made run dir.
+  const temp = path.join(layout.runsDir, tempName('.run'));
+  await mkdir(temp);
+  await symlink(path.join('..', '..', 'trees', lockfileHash, 'node_modules'), path.join(temp, 'node_modules'));
+  // No "type" field: a .js script gets Node's syntax detection whatever an ancestor package.json says.
+  await writeFile(path.join(temp, 'package.json'), '{ "private": true }\n');
+  const runId = randomUUID();
+  const runDir = path.join(layout.runsDir, runId);
+  await rename(temp, runDir);
+  // The tree could have been retired between reading `current` and pinning it.
+  if (!(await isTreeComplete(layout.treeDir(lockfileHash)))) {
+    await rm(runDir, { recursive: true, force: true });
+    throw notConverged(expectedHash, await readCurrentTree(layout));
+  }
+  const { layout: treeLayout } = await readTreeMarker(layout.treeDir(lockfileHash)).catch(async (error: unknown) => {
+    await rm(runDir, { recursive: true, force: true });
+    throw error;
+  });
+  return { runId, lockfileHash, runDir, treeLayout };
+}
+
+export async function releaseRunPin(pin: RunPin): Promise<void> {
+  await rm(pin.runDir, { recursive: true, force: true });
+}
+
+/** Active runs and the tree each one pins. */
+export async function listRunPins(dataDir: string): Promise<Array<Pick<RunPin, 'runId' | 'lockfileHash'>>> {
+  const { runsDir } = dataLayout(dataDir);
+  let names: string[];
+  try {
+    names = await readdir(runsDir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  const pins = await Promise.all(
+    names.filter((name) => RUN_ID.test(name)).map(async (runId) => {
+      try {
+        const match = PINNED_TARGET.exec(await readlink(path.join(runsDir, runId, 'node_modules')));
+        return match && TREE_HASH.test(match[1]!) ? { runId, lockfileHash: match[1]! } : null;
+      } catch (error) {
+        // Finished and removed while we were listing.
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+        throw error;
+      }
+    }),
+  );
+  return pins.filter((pin) => pin !== null);
+}
+
+/** Tree hashes that active runs still use: GC must keep these trees. */
+export async function pinnedTreeHashes(dataDir: string): Promise<Set<string>> {
+  return new Set((await listRunPins(dataDir)).map((pin) => pin.lockfileHash));
+}

@@ -1,0 +1,39 @@
+// Unique scratch names that carry the owning pid, so leftovers of a crashed process can be
+// told apart from work another live process is still doing, and swept safely.
+import { randomBytes } from 'node:crypto';
+import { readdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+
+const TEMP_PATTERN = /\.tmp-(\d+)-[a-f0-9]+$/;
+
+export function tempName(prefix: string): string {
+  return `${prefix}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
+}
+
+function isAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes temp entries in `dir` whose owning process is gone. Returns how many were removed. */
+export async function sweepStaleTemps(dir: string): Promise<number> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw error;
+  }
+  const stale = names.filter((name) => {
+    const match = TEMP_PATTERN.exec(name);
+    return match !== null && !isAlive(Number(match[1]));
+  });
+  await Promise.all(stale.map((name) => rm(path.join(dir, name), { recursive: true, force: true })));
+  return stale.length;
+}

@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { isSpkError, type ManifestEntry } from '@spk/common';
+import type { PackageListing } from './extracted-store.ts';
+import { planTree } from './tree-plan.ts';
+
+const integrity = (c: string) => `sha512-${c.repeat(86)}==`;
+const entry = (name: string, path: string, c: string, bin: Record<string, string> = {}): ManifestEntry => ({
+  name,
+  version: '1.0.0',
+  path,
+  integrity: integrity(c),
+  size: 1,
+  hasInstallScript: false,
+  bin,
+  dependencies: {},
+});
+const listing = (files: string[], dirs: string[] = []): PackageListing => ({ files, dirs, symlinks: [] });
+
+describe('planTree', () => {
+  it('lists every directory once, parents first, including nested node_modules', () => {
+    const plan = planTree(
+      [entry('b', 'node_modules/a/node_modules/b', 'b'), entry('a', 'node_modules/a', 'a')],
+      new Map([
+        [integrity('a'), listing(['index.js', 'lib/x.js'], ['lib'])],
+        [integrity('b'), listing(['index.js'])],
+      ]),
+    );
+    expect(plan.dirs).toEqual(['node_modules', 'node_modules/a', 'node_modules/a/lib', 'node_modules/a/node_modules', 'node_modules/a/node_modules/b']);
+    expect(new Set(plan.dirs).size).toBe(plan.dirs.length);
+    expect(plan.files.map((f) => f.to).sort()).toEqual(['node_modules/a/index.js', 'node_modules/a/lib/x.js', 'node_modules/a/node_modules/b/index.js']);
+  });
+
+  it('links bins relatively in the .bin of the node_modules holding the package, scoped or nested', () => {
+    const plan = planTree(
+      [
+        entry('@s/tool', 'node_modules/@s/tool', 't', { '@s/tool': 'bin/cli.js' }),
+        entry('n', 'node_modules/x/node_modules/n', 'n', { n: './n.js' }),
+        entry('x', 'node_modules/x', 'x'),
+      ],
+      new Map([
+        [integrity('t'), listing(['bin/cli.js'], ['bin'])],
+        [integrity('n'), listing(['n.js'])],
+        [integrity('x'), listing(['index.js'])],
+      ]),
+    );
+    expect(plan.bins).toEqual([
+      { path: 'node_modules/.bin/tool', target: '../@s/tool/bin/cli.js', executable: 'node_modules/@s/tool/bin/cli.js' },
+      { path: 'node_modules/x/node_modules/.bin/n', target: '../n/n.js', executable: 'node_modules/x/node_modules/n/n.js' },
+    ]);
+    expect(plan.dirs).toContain('node_modules/x/node_modules/.bin');
+  });
+
+  it('lets a nested package override what its parent tarball bundled at the same place', () => {
+    const plan = planTree(
+      [entry('b', 'node_modules/a/node_modules/b', 'b'), entry('a', 'node_modules/a', 'a')],
+      new Map([
+        [integrity('a'), listing(['node_modules/b/index.js'], ['node_modules', 'node_modules/b'])],
+        [integrity('b'), listing(['index.js'])],
+      ]),
+    );
+    expect(plan.files.filter((f) => f.to === 'node_modules/a/node_modules/b/index.js')).toEqual([
+      { integrity: integrity('b'), from: 'index.js', to: 'node_modules/a/node_modules/b/index.js' },
+    ]);
+  });
+
+  it('in the linked-packages layout links packages without nested packages to the store, keeping their parents real', () => {
+    const plan = planTree(
+      [
+        entry('a', 'node_modules/a', 'a', { a: 'cli.js' }),
+        entry('b', 'node_modules/a/node_modules/b', 'b'),
+        entry('@s/c', 'node_modules/@s/c', 'c'),
+      ],
+      new Map([
+        [integrity('a'), listing(['cli.js', 'node_modules/b/stale.js'], ['node_modules', 'node_modules/b'])],
+        [integrity('b'), listing(['index.js'])],
+        [integrity('c'), listing(['index.js'])],
+      ]),
+      'linked-packages',
+    );
+    expect(plan.packageLinks).toEqual([
+      { path: 'node_modules/@s/c', integrity: integrity('c') },
+      { path: 'node_modules/a/node_modules/b', integrity: integrity('b') },
+    ]);
+    // `a` has a nested package, so it is a real directory; what its tarball bundled at b's place is replaced by the link.
+    expect(plan.files.map((f) => f.to)).toEqual(['node_modules/a/cli.js']);
+    expect(new Set(plan.dirs)).toEqual(new Set(['node_modules', 'node_modules/@s', 'node_modules/a', 'node_modules/.bin', 'node_modules/a/node_modules']));
+    expect(plan.bins).toEqual([{ path: 'node_modules/.bin/a', target: '../a/cli.js', executable: 'node_modules/a/cli.js' }]);
+  });
+
+  it.each([
+    ['points outside the package', { evil: '../other/x.js' }],
+    ['is not a plain file name', { '../evil': 'x.js' }],
+  ])('refuses a bin that %s', (reason, bin) => {
+    try {
+      planTree([entry('a', 'node_modules/a', 'a', bin)], new Map([[integrity('a'), listing(['x.js'])]]));
+      expect.unreachable();
+    } catch (error) {
+      expect(isSpkError(error, 'INVALID_INPUT')).toBe(true);
+      expect((error as Error).message).toContain(reason);
+    }
+  });
+});

@@ -1,0 +1,133 @@
+// Turns a manifest plus each package's listing into the exact set of directories, file links,
+// symlinks and .bin links of a tree. Pure, so layout rules (nesting, bins) are tested without
+// a disk, and the builder can create every directory exactly once.
+//
+// Two layouts. `hardlinked`: every package is a real directory of hard-linked files, which
+// plain Node resolution (realpath-based) handles, at a cost proportional to the number of
+// files. `linked-packages`: a package with no nested packages below it becomes one symlink to
+// its store directory, so a new tree costs about one syscall per package; resolution then
+// needs --preserve-symlinks (script runs add it), or lookups would start from the store.
+import path from 'node:path';
+import { SpkError, type ManifestEntry } from '@spk/common';
+import type { PackageListing } from './extracted-store.ts';
+
+export type TreeLayout = 'hardlinked' | 'linked-packages';
+
+export interface TreePlan {
+  /** Relative to the tree root, every parent before its children. */
+  dirs: string[];
+  files: Array<{ integrity: string; from: string; to: string }>;
+  symlinks: Array<{ path: string; target: string }>;
+  /** `.bin` links, and the file each one runs (to mark executable), if the package has it. */
+  bins: Array<{ path: string; target: string; executable: string | null }>;
+  /** Package directories that are symlinks to the package's store directory. */
+  packageLinks: Array<{ path: string; integrity: string }>;
+}
+
+type Placed = { kind: 'file'; integrity: string; from: string } | { kind: 'symlink'; target: string };
+
+const depth = (p: string) => p.split('/').length;
+const label = (entry: ManifestEntry) => `${entry.name}@${entry.version}`;
+
+function ancestors(rel: string): string[] {
+  const parts = rel.split('/');
+  return parts.map((_, i) => parts.slice(0, i + 1).join('/'));
+}
+
+/** `bin` keys may be scoped (`@s/tool`); the link is named after the last part, as npm does. */
+function binName(entry: ManifestEntry, key: string): string {
+  const name = key.startsWith('@') ? key.slice(key.indexOf('/') + 1) : key;
+  if (name === '' || name === '.' || name === '..' || name.includes('/') || name.includes('\\')) {
+    throw new SpkError('INVALID_INPUT', `${label(entry)} declares the bin name "${key}", which is not a plain file name`);
+  }
+  return name;
+}
+
+function planBins(entries: readonly ManifestEntry[], listings: ReadonlyMap<string, PackageListing>, dirs: Set<string>): TreePlan['bins'] {
+  const bins: TreePlan['bins'] = [];
+  const taken = new Set<string>();
+  for (const entry of entries) {
+    const names = Object.entries(entry.bin);
+    if (names.length === 0) continue;
+    // The node_modules directory holding this package: nested packages get a nested .bin.
+    const binDir = `${entry.path.slice(0, entry.path.lastIndexOf('node_modules/') + 'node_modules'.length)}/.bin`;
+    dirs.add(binDir);
+    for (const [key, file] of names) {
+      const target = path.posix.normalize(path.posix.join(entry.path, file));
+      if (!target.startsWith(`${entry.path}/`)) {
+        throw new SpkError('INVALID_INPUT', `${label(entry)} declares the bin "${key}" -> "${file}", which points outside the package`);
+      }
+      const link = `${binDir}/${binName(entry, key)}`;
+      // Two packages in one node_modules claiming a name: the first by path keeps it.
+      if (taken.has(link)) continue;
+      taken.add(link);
+      const executable = listings.get(entry.integrity)?.files.includes(target.slice(entry.path.length + 1)) ? target : null;
+      bins.push({ path: link, target: path.posix.relative(binDir, target), executable });
+    }
+  }
+  return bins;
+}
+
+/** Packages that have other packages nested in their own node_modules. */
+function parentsOfNested(entries: readonly ManifestEntry[]): Set<string> {
+  const parents = new Set<string>();
+  for (const entry of entries) {
+    const cut = entry.path.lastIndexOf('/node_modules/');
+    if (cut > 0) parents.add(entry.path.slice(0, cut));
+  }
+  return parents;
+}
+
+/** Integrities whose listing the plan needs: linked packages need none unless they have bins. */
+export function listingsNeeded(manifest: readonly ManifestEntry[], treeLayout: TreeLayout): Set<string> {
+  const mustBeReal = treeLayout === 'linked-packages' ? parentsOfNested(manifest) : null;
+  const needed = new Set<string>();
+  for (const entry of manifest) {
+    if (!mustBeReal || mustBeReal.has(entry.path) || Object.keys(entry.bin).length > 0) needed.add(entry.integrity);
+  }
+  return needed;
+}
+
+export function planTree(
+  manifest: readonly ManifestEntry[],
+  listings: ReadonlyMap<string, PackageListing>,
+  treeLayout: TreeLayout = 'hardlinked',
+): TreePlan {
+  // Shallow packages first, so a nested package overrides anything its parent's tarball
+  // happened to bundle at the same place.
+  const entries = [...manifest].sort((a, b) => depth(a.path) - depth(b.path) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const dirs = new Set<string>();
+  const placed = new Map<string, Placed>();
+  const packageLinks: TreePlan['packageLinks'] = [];
+  const mustBeReal = treeLayout === 'linked-packages' ? parentsOfNested(entries) : null;
+
+  for (const entry of entries) {
+    if (mustBeReal && !mustBeReal.has(entry.path)) {
+      for (const dir of ancestors(entry.path).slice(0, -1)) dirs.add(dir);
+      packageLinks.push({ path: entry.path, integrity: entry.integrity });
+      continue;
+    }
+    const listing = listings.get(entry.integrity);
+    if (!listing) throw new SpkError('INTERNAL', `no extracted contents for ${label(entry)} (${entry.integrity})`);
+    for (const dir of ancestors(entry.path)) dirs.add(dir);
+    for (const dir of listing.dirs) dirs.add(`${entry.path}/${dir}`);
+    for (const file of listing.files) placed.set(`${entry.path}/${file}`, { kind: 'file', integrity: entry.integrity, from: file });
+    for (const link of listing.symlinks) placed.set(`${entry.path}/${link.path}`, { kind: 'symlink', target: link.target });
+  }
+
+  // A linked nested package replaces whatever its parent's tarball bundled at the same place.
+  for (const link of packageLinks) {
+    const below = (p: string) => p === link.path || p.startsWith(`${link.path}/`);
+    for (const dir of dirs) if (below(dir)) dirs.delete(dir);
+    for (const to of placed.keys()) if (below(to)) placed.delete(to);
+  }
+  const bins = planBins(entries, listings, dirs);
+  const files: TreePlan['files'] = [];
+  const symlinks: TreePlan['symlinks'] = [];
+  for (const [to, what] of placed) {
+    if (dirs.has(to)) throw new SpkError('INTERNAL', `the tree path "${to}" would be both a directory and a file`);
+    if (what.kind === 'file') files.push({ integrity: what.integrity, from: what.from, to });
+    else symlinks.push({ path: to, target: what.target });
+  }
+  return { dirs: [...dirs].sort((a, b) => depth(a) - depth(b)), files, symlinks, bins, packageLinks };
+}
