@@ -9,7 +9,7 @@ import semver from 'semver';
 import { createPostgresBlobStore } from '@spk/backend';
 import { createTestBackend } from '@spk/backend/testing';
 import { parsePackageSpec, type DesiredState } from '@spk/common';
-import { createReconciler } from '@spk/reconciler';
+import { createReconciler, type TreeLayout } from '@spk/reconciler';
 import { openPackageSource, parseBenchArgs, printTable, timeIt, type Row } from './bench-support.ts';
 import { referenceInstallers } from './reference-installers.ts';
 
@@ -62,19 +62,22 @@ async function resolveStates(): Promise<{ a: DesiredState; b: DesiredState; blob
 try {
   const { a, b, blobs, dependencies } = await resolveStates();
   const fetchBlob = async (integrity: string) => blobs.get(integrity)!;
-  const cold: number[] = [];
-  const warm: number[] = [];
-  const delta: number[] = [];
-  for (let i = 0; i < args.runs; i++) {
-    const dataDir = path.join(work, `host-${i}`);
-    const reconciler = createReconciler({ dataDir, fetchBlob });
-    cold.push((await timeIt(() => reconciler.reconcile(a))).ms);
-    await rm(path.join(dataDir, 'trees'), { recursive: true, force: true });
-    await rm(path.join(dataDir, 'current'), { force: true });
-    warm.push((await timeIt(() => reconciler.reconcile(a))).ms);
-    delta.push((await timeIt(() => reconciler.reconcile(b))).ms);
-    await rm(dataDir, { recursive: true, force: true });
+  async function measureLayout(treeLayout: TreeLayout) {
+    const samples = { cold: [] as number[], warm: [] as number[], delta: [] as number[] };
+    for (let i = 0; i < args.runs; i++) {
+      const dataDir = path.join(work, `host-${treeLayout}-${i}`);
+      const reconciler = createReconciler({ dataDir, fetchBlob, treeLayout });
+      samples.cold.push((await timeIt(() => reconciler.reconcile(a))).ms);
+      await rm(path.join(dataDir, 'trees'), { recursive: true, force: true });
+      await rm(path.join(dataDir, 'current'), { force: true });
+      samples.warm.push((await timeIt(() => reconciler.reconcile(a))).ms);
+      samples.delta.push((await timeIt(() => reconciler.reconcile(b))).ms);
+      await rm(dataDir, { recursive: true, force: true });
+    }
+    return samples;
   }
+  const hardlinked = await measureLayout('hardlinked');
+  const linked = await measureLayout('linked-packages');
 
   const rows: Row[] = [];
   const references = await referenceInstallers(path.join(work, 'refs'), source.registryUrl, dependencies);
@@ -86,10 +89,14 @@ try {
   }
   const fastest = rows.length ? rows.reduce((x, y) => (Math.min(...x.samples) <= Math.min(...y.samples) ? x : y)).label : undefined;
   const bun = rows.find((r) => r.label.startsWith('bun'))?.label ?? fastest;
+  const vsBun = bun ? { reference: bun } : {};
   rows.push(
-    { label: 'reconcile cold (empty cache)', samples: cold, ...(bun ? { reference: bun } : {}) },
-    { label: 'reconcile warm, new tree (cache full)', samples: warm, ...(bun ? { reference: bun } : {}) },
-    { label: 'reconcile one-package delta', samples: delta, reference: 'reconcile warm, new tree (cache full)' },
+    { label: 'reconcile cold (empty cache)', samples: hardlinked.cold, ...vsBun },
+    { label: 'reconcile warm, new tree (cache full)', samples: hardlinked.warm, ...vsBun },
+    { label: 'reconcile one-package delta', samples: hardlinked.delta, reference: 'reconcile warm, new tree (cache full)' },
+    { label: 'linked-packages: cold', samples: linked.cold, ...vsBun },
+    { label: 'linked-packages: warm, new tree', samples: linked.warm, ...vsBun },
+    { label: 'linked-packages: one-package delta', samples: linked.delta, reference: 'linked-packages: warm, new tree' },
   );
   const files = a.manifest.length;
   printTable(`reconcile: ${args.set} set, ${files} packages, ${blobs.size} blobs, ${args.runs} run(s)`, rows);
