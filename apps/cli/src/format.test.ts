@@ -1,4 +1,4 @@
-import type { HostStatus, InstallState } from '@spk/common';
+import { emptyInstallState, type HostStatus, type InstallState } from '@spk/common';
 import { describe, expect, it } from 'vitest';
 import { formatBytes, formatInstallOutcome, formatPackageList, formatProgress, formatRegistry, formatStatus, renderTable } from './format.ts';
 
@@ -6,19 +6,7 @@ const HASH = 'ab'.repeat(32);
 const OTHER = 'cd'.repeat(32);
 
 function state(overrides: Partial<InstallState> = {}): InstallState {
-  return {
-    status: 'idle',
-    lockfileHash: HASH,
-    manifest: [],
-    totalSize: 0,
-    warnings: [],
-    error: null,
-    progress: null,
-    startedAt: null,
-    finishedAt: null,
-    committedAt: '2025-01-02T03:04:05.000Z',
-    ...overrides,
-  };
+  return { ...emptyInstallState(), lockfileHash: HASH, committedAt: '2025-01-02T03:04:05.000Z', ...overrides };
 }
 
 function entry(name: string): InstallState['manifest'][number] {

@@ -41,3 +41,8 @@ export const desiredStateSchema = z.object({
   manifest: manifestSchema,
 });
 export type DesiredState = z.infer<typeof desiredStateSchema>;
+
+/** The state of a system where nothing was ever installed. */
+export function emptyInstallState(): InstallState {
+  return { status: 'idle', lockfileHash: null, manifest: [], totalSize: 0, warnings: [], error: null, progress: null, startedAt: null, finishedAt: null, committedAt: null };
+}

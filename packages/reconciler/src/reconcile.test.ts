@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { SpkError, type Manifest, type ManifestEntry } from '@spk/common';
+import { SpkError, type Manifest } from '@spk/common';
 import { reconcile, type ReconcileDeps } from './reconcile.ts';
+import { fakeEntry, fakeIntegrity as integrity } from './test-support/manifest-entry.ts';
 
-const integrity = (c: string) => `sha512-${c.repeat(86)}==`;
-const entry = (name: string, c: string, path = `node_modules/${name}`): ManifestEntry => ({
-  name,
-  version: '1.0.0',
-  path,
-  integrity: integrity(c),
-  size: 1,
-  hasInstallScript: false,
-  bin: {},
-  dependencies: {},
-});
+const entry = (name: string, c: string, path?: string) => fakeEntry(name, { c, ...(path ? { path } : {}) });
 const HASH_A = 'a'.repeat(64);
 const HASH_B = 'b'.repeat(64);
 

@@ -1,19 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { isSpkError, type ManifestEntry } from '@spk/common';
+import { isSpkError } from '@spk/common';
 import type { PackageListing } from './extracted-store.ts';
 import { planTree } from './tree-plan.ts';
+import { fakeEntry, fakeIntegrity as integrity } from './test-support/manifest-entry.ts';
 
-const integrity = (c: string) => `sha512-${c.repeat(86)}==`;
-const entry = (name: string, path: string, c: string, bin: Record<string, string> = {}): ManifestEntry => ({
-  name,
-  version: '1.0.0',
-  path,
-  integrity: integrity(c),
-  size: 1,
-  hasInstallScript: false,
-  bin,
-  dependencies: {},
-});
+const entry = (name: string, path: string, c: string, bin: Record<string, string> = {}) => fakeEntry(name, { path, c, bin });
 const listing = (files: string[], dirs: string[] = []): PackageListing => ({ files, dirs, symlinks: [] });
 
 describe('planTree', () => {

@@ -1,5 +1,5 @@
 import { ORPCError } from '@orpc/client';
-import type { InstallState } from '@spk/common';
+import { emptyInstallState, type InstallState } from '@spk/common';
 import { describe, expect, it } from 'vitest';
 import type { SpkClient } from '../client.ts';
 import { CommandFailedError } from '../errors.ts';
@@ -9,19 +9,7 @@ import { createProgressReporter, isSettled, runInstallCommand } from './install.
 const HASH = 'ef'.repeat(32);
 
 function state(overrides: Partial<InstallState> = {}): InstallState {
-  return {
-    status: 'idle',
-    lockfileHash: null,
-    manifest: [],
-    totalSize: 0,
-    warnings: [],
-    error: null,
-    progress: null,
-    startedAt: null,
-    finishedAt: null,
-    committedAt: null,
-    ...overrides,
-  };
+  return { ...emptyInstallState(), ...overrides };
 }
 
 const installing = (phase: 'resolving' | 'fetching' | 'publishing', done = 0, total = 0) =>

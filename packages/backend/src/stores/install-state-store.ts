@@ -1,7 +1,7 @@
 // The durable desired state (the last committed manifest) and the state of the latest install
 // attempt. A failed attempt never touches the committed manifest.
 import { eq, sql } from 'drizzle-orm';
-import type { DesiredState, InstallProgress, InstallState, Manifest, StateError } from '@spk/common';
+import { emptyInstallState, type DesiredState, type InstallProgress, type InstallState, type Manifest, type StateError } from '@spk/common';
 import type { Db } from '../db/database.ts';
 import { installState, manifests } from '../db/schema.ts';
 
@@ -19,9 +19,7 @@ export function createInstallStateStore(db: Db) {
       .from(installState)
       .leftJoin(manifests, eq(manifests.lockfileHash, installState.lockfileHash))
       .where(eq(installState.id, SINGLETON));
-    if (!row) {
-      return { status: 'idle', lockfileHash: null, manifest: [], totalSize: 0, warnings: [], error: null, progress: null, startedAt: null, finishedAt: null, committedAt: null };
-    }
+    if (!row) return emptyInstallState();
     const s = row.state;
     return {
       status: s.status,
