@@ -6,6 +6,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createFreshPostgresDatabase, dropPostgresDatabase, testDrivers } from '@spk/backend/testing';
 import { freePort, REPO_ROOT, spawnServer, type SpawnedServer } from '@spk/tools';
 import { EXIT } from './exit-codes.ts';
 
@@ -214,5 +215,49 @@ describe('spk install against a real server and the fixture registry', () => {
     const status = JSON.parse((await spk('status', '--json')).stdout) as { install: { status: string; error: { code: string } | null } };
     expect(status.install.status).toBe('failed');
     expect(failed.stderr).toContain(`[${status.install.error?.code}]`);
+  });
+});
+
+describe.each(testDrivers())('spk end to end: add, install, run (%s)', (driver) => {
+  let server: SpawnedServer;
+  let dbUrl: URL | undefined;
+  let scriptDir: string;
+  const spk = (...args: string[]) => runSpk(args, { env: { SPK_SERVER: server.url, SPK_TOKEN: server.token } });
+
+  beforeAll(async () => {
+    dbUrl = driver === 'postgres' ? await createFreshPostgresDatabase() : undefined;
+    server = await spawnServer({ databaseUrl: dbUrl?.toString() });
+    scriptDir = await mkdtemp(path.join(tmpdir(), 'spk-cli-run-'));
+    expect((await spk('registry', 'set', inject('registryUrl'))).code).toBe(EXIT.OK);
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+    if (dbUrl) await dropPostgresDatabase(dbUrl);
+    if (scriptDir) await rm(scriptDir, { recursive: true, force: true });
+  });
+
+  it('prints the result of a script that imports the installed packages', async () => {
+    expect((await spk('packages', 'add', 'spk-fixture-esm@^1.0.0')).code).toBe(EXIT.OK);
+    expect((await spk('packages', 'add', 'spk-fixture-cjs')).code).toBe(EXIT.OK);
+    const installed = await spk('install', '--wait');
+    expect(installed.code, installed.stderr).toBe(EXIT.OK);
+
+    const script = path.join(scriptDir, 'check.mjs');
+    await writeFile(
+      script,
+      `import { hello } from 'spk-fixture-esm';\nimport cjs from 'spk-fixture-cjs';\nconsole.log('side output');\nexport default { greeting: hello('ops'), sum: cjs.add(2, 3) };\n`,
+    );
+    // The host converges in the background right after the commit; a run before that fails fast.
+    let run = await spk('run', script, '--json');
+    for (let i = 0; i < 50 && run.code !== EXIT.OK && run.stderr.includes('NOT_CONVERGED'); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      run = await spk('run', script, '--json');
+    }
+    expect(run.code, run.stderr).toBe(EXIT.OK);
+    const result = JSON.parse(run.stdout) as { ok: boolean; result: unknown; stdout: string };
+    expect(result.ok).toBe(true);
+    expect(result.result).toEqual({ greeting: 'hello ops from spk-fixture-esm@1.1.0', sum: 5 });
+    expect(result.stdout).toBe('side output\n');
   });
 });
