@@ -71,15 +71,7 @@ export function createInstallController(deps: InstallControllerDeps) {
       const result = await runInstallPipeline({
         resolve: () => resolveTree({ packages, scratchDir, npmOptions }),
         fetch: (node) => fetchTarball(node, npmOptions),
-        indexedSizes: async (integrities) => {
-          const present = await deps.blobIndex.existing(integrities);
-          const sizes = new Map<string, number>();
-          for (const integrity of present) {
-            const entry = await deps.blobIndex.get(integrity);
-            if (entry && entry.storeId === store.id) sizes.set(integrity, entry.size);
-          }
-          return sizes;
-        },
+        indexedSizes: (integrities) => deps.blobIndex.sizesIn(store.id, integrities),
         store,
         recordBlob: (entry) => deps.blobIndex.record({ ...entry, createdAt: deps.clock.now() }),
         caps,

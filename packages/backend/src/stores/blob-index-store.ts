@@ -1,5 +1,5 @@
 // The blob index: which integrities are published, how big, and in which store.
-import { count, eq, inArray, sum } from 'drizzle-orm';
+import { and, count, eq, inArray, sum } from 'drizzle-orm';
 import type { Db } from '../db/database.ts';
 import { blobIndex } from '../db/schema.ts';
 
@@ -17,11 +17,14 @@ export function createBlobIndexStore(db: Db) {
       return row ?? null;
     },
 
-    /** The subset of `integrities` already indexed. */
-    async existing(integrities: string[]): Promise<Set<string>> {
-      if (integrities.length === 0) return new Set();
-      const rows = await db.select({ integrity: blobIndex.integrity }).from(blobIndex).where(inArray(blobIndex.integrity, integrities));
-      return new Set(rows.map((r) => r.integrity));
+    /** Sizes of the `integrities` already published in `storeId`. */
+    async sizesIn(storeId: string, integrities: string[]): Promise<Map<string, number>> {
+      if (integrities.length === 0) return new Map();
+      const rows = await db
+        .select({ integrity: blobIndex.integrity, size: blobIndex.size })
+        .from(blobIndex)
+        .where(and(eq(blobIndex.storeId, storeId), inArray(blobIndex.integrity, integrities)));
+      return new Map(rows.map((r) => [r.integrity, r.size]));
     },
 
     async record(entry: { integrity: string; size: number; storeId: string; createdAt: Date }): Promise<void> {
