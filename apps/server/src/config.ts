@@ -17,6 +17,7 @@ const envSchema = z.object({
     .optional()
     .or(z.literal('').transform(() => undefined)),
   SPK_HOST_ID: z.string().min(1).max(200).optional(),
+  SPK_POLL_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -27,6 +28,7 @@ export interface ServerConfig {
   dataDir: string;
   adminToken: string | undefined;
   hostId: string | undefined;
+  pollIntervalMs: number;
   logLevel: string;
 }
 
@@ -44,6 +46,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
     dataDir: path.resolve(e.SPK_DATA_DIR),
     adminToken: e.SPK_ADMIN_TOKEN,
     hostId: e.SPK_HOST_ID,
+    pollIntervalMs: e.SPK_POLL_INTERVAL_MS,
     logLevel: e.LOG_LEVEL,
   };
 }

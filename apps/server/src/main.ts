@@ -3,7 +3,7 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
-import { createHookBus, createScriptPackagesBackend, openDatabase, systemClock } from '@spk/backend';
+import { createClusterHookBus, createScriptPackagesBackend, openDatabase, systemClock } from '@spk/backend';
 import { createAdminAuthenticator, resolveAdminToken } from './admin-token.ts';
 import { loadConfig } from './config.ts';
 import { createHttpServer } from './http-server.ts';
@@ -16,15 +16,17 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const admin = await resolveAdminToken(config.dataDir, config.adminToken);
   const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+  const hooks = createClusterHookBus(database, logger);
   const backend = createScriptPackagesBackend({
     database,
     logger,
     dataDir: config.dataDir,
-    hooks: createHookBus(),
+    hooks,
     clock: systemClock,
     auth: createAdminAuthenticator(admin.token),
-  }, { hostId: config.hostId ?? `${hostname()}:${config.port}` });
+  }, { hostId: config.hostId ?? `${hostname()}:${config.port}`, pollIntervalMs: config.pollIntervalMs });
   await backend.start();
+  await hooks.start();
   const server = await createHttpServer(backend, logger, { version: VERSION });
   server.listen(config.port, config.host);
   await once(server, 'listening');
@@ -45,6 +47,7 @@ async function main(): Promise<void> {
     server.closeIdleConnections();
     const force = setTimeout(() => server.closeAllConnections(), 5_000).unref();
     try {
+      await hooks.stop();
       await backend.stop();
       await database.close();
     } finally {

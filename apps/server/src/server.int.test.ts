@@ -168,6 +168,16 @@ describe.each(drivers)('install election across two server processes (%s)', () =
     const fromA = (await (await call(a, 'GET', '/install')).json()) as typeof state;
     expect(fromA.lockfileHash).toBe(state.lockfileHash);
 
+    // The other instance hears of the commit through LISTEN/NOTIFY (the 30 s poll is far too slow
+    // for this wait) and converges too: both report the new hash.
+    let hosts: Array<{ lockfileHash: string | null }> = [];
+    for (let i = 0; i < 100; i++) {
+      hosts = ((await (await call(a, 'GET', '/hosts')).json()) as { hosts: typeof hosts }).hosts;
+      if (hosts.length === 2 && hosts.every((h) => h.lockfileHash === state.lockfileHash)) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(hosts.map((h) => h.lockfileHash)).toEqual([state.lockfileHash, state.lockfileHash]);
+
     // Once the winner is done the lock is free again: the other instance can install.
     expect((await call(loserServer, 'POST', '/install', {})).status).toBe(202);
   });

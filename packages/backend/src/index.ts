@@ -8,3 +8,4 @@ export { createHookBus, silentLogger, systemClock, type Authenticator, type Back
 export { createBlobStoreRegistry, hexToIntegrity, integrityToHex, verifyBlob, type BlobStore, type BlobStoreRegistry } from './blob-stores/blob-store.ts';
 export { createFilesystemBlobStore, FILESYSTEM_STORE_ID } from './blob-stores/filesystem-blob-store.ts';
 export { createPostgresBlobStore, POSTGRES_STORE_ID } from './blob-stores/postgres-blob-store.ts';
+export { createClusterHookBus, type ClusterHookBus } from './hooks/cluster-hook-bus.ts';

@@ -21,6 +21,8 @@ export interface BackendOptions {
   defaultStoreId?: string;
   /** This instance's id in `hosts.status`; the host makes it unique (e.g. hostname and port). */
   hostId?: string;
+  /** How often this instance checks the durable desired state for a missed change hook. */
+  pollIntervalMs?: number;
   fetchConcurrency?: number;
 }
 
@@ -59,6 +61,7 @@ export function createScriptPackagesBackend(services: BackendServices, options: 
     hooks: services.hooks,
     clock,
     logger,
+    ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
   });
 
   const router = createRouter({ logger, packages, settings, hosts, blobIndex, blobStores, install: installer, runs: host });

@@ -24,6 +24,11 @@ export interface Database {
   driver: 'postgres' | 'pglite';
   db: Db;
   openSession(): Promise<DbSession>;
+  /** Cross-process notifications; absent on PGlite, which only ever has one process. */
+  pubsub?: {
+    listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
+    notify(channel: string, payload: string): Promise<void>;
+  };
   migrate(): Promise<void>;
   close(): Promise<void>;
 }
@@ -64,6 +69,15 @@ function openPostgres(url: string, max: number): Database {
     driver: 'postgres',
     db,
     openSession,
+    pubsub: {
+      async listen(channel, onMessage) {
+        const { unlisten } = await sql.listen(channel, onMessage);
+        return unlisten;
+      },
+      async notify(channel, payload) {
+        await sql.notify(channel, payload);
+      },
+    },
     async migrate() {
       // Several instances may start at once; the migrator itself is not concurrency-safe.
       const session = await openSession();

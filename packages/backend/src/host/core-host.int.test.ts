@@ -70,7 +70,7 @@ describe.each(testDrivers())('core instance as a host (%s)', (driver) => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'spk-second-host-'));
     const second = createScriptPackagesBackend(
       { database: t.database, logger: silentLogger, dataDir, hooks: createHookBus(), clock: systemClock, auth: { authenticate: async () => TEST_ADMIN } },
-      { hostId: `core-second-${driver}` },
+      { hostId: `core-second-${driver}`, pollIntervalMs: 200 },
     );
     try {
       await second.start();
@@ -84,6 +84,19 @@ describe.each(testDrivers())('core instance as a host (%s)', (driver) => {
           [`core-test-${driver}`, good.lockfileHash],
         ]),
       );
+
+      // A change it never hears about (separate hook buses) still reaches it through the poll.
+      await t.client.packages.remove({ name: 'spk-fixture-esm' });
+      await t.client.install.trigger();
+      await t.backend.installer.idle();
+      const changed = await t.client.install.state();
+      expect(changed.lockfileHash).not.toBe(good.lockfileHash);
+      let seen: string | null = null;
+      for (let i = 0; i < 100 && seen !== changed.lockfileHash; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        seen = await second.host.currentHash();
+      }
+      expect(seen).toBe(changed.lockfileHash);
     } finally {
       await second.stop();
       await rm(dataDir, { recursive: true, force: true });

@@ -19,7 +19,11 @@ export interface CoreHostDeps {
   hooks: HookBus;
   clock: Clock;
   logger: Logger;
+  /** How often to compare the desired hash with the local tree, catching missed hooks. */
+  pollIntervalMs?: number;
 }
+
+export const DEFAULT_POLL_INTERVAL_MS = 30_000;
 
 export function createCoreHost(deps: CoreHostDeps) {
   const log = deps.logger.child({ component: 'core-host', hostId: deps.hostId });
@@ -37,6 +41,7 @@ export function createCoreHost(deps: CoreHostDeps) {
     },
   });
   let unsubscribe: (() => void) | null = null;
+  let poller: NodeJS.Timeout | null = null;
   let pending: Promise<void> = Promise.resolve();
 
   async function report(lockfileHash: string | null, lastError: string | null): Promise<void> {
@@ -69,10 +74,16 @@ export function createCoreHost(deps: CoreHostDeps) {
     /** Starts converging in the background; returns the first convergence's promise. */
     start(): Promise<void> {
       unsubscribe = deps.hooks.on(SCRIPT_PACKAGES_CHANGED, () => void schedule());
+      poller = setInterval(() => {
+        Promise.all([deps.state.readDesiredHash(), reconciler.currentHash()])
+          .then(([desired, current]) => (desired && desired !== current ? schedule() : undefined))
+          .catch((error: unknown) => log.warn({ code: (error as SpkError).code ?? 'INTERNAL' }, 'desired-state poll failed'));
+      }, deps.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS).unref();
       return schedule();
     },
     async stop(): Promise<void> {
       unsubscribe?.();
+      if (poller) clearInterval(poller);
       await pending;
     },
     /** Settles once every convergence scheduled so far has finished. */

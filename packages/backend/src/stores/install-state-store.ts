@@ -43,6 +43,11 @@ export function createInstallStateStore(db: Db) {
       return state.lockfileHash ? { lockfileHash: state.lockfileHash, manifest: state.manifest } : null;
     },
 
+    async readDesiredHash(): Promise<string | null> {
+      const [row] = await db.select({ lockfileHash: installState.lockfileHash }).from(installState).where(eq(installState.id, SINGLETON));
+      return row?.lockfileHash ?? null;
+    },
+
     async readManifest(lockfileHash: string): Promise<Manifest | null> {
       const [row] = await db.select({ manifest: manifests.manifest }).from(manifests).where(eq(manifests.lockfileHash, lockfileHash));
       return row?.manifest ?? null;
