@@ -2,6 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import ssri from 'ssri';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createFreshPostgresDatabase, dropPostgresDatabase, testDrivers } from '@spk/backend/testing';
 import { spawnServer, type SpawnedServer } from '@spk/tools';
@@ -177,6 +178,15 @@ describe.each(drivers)('install election across two server processes (%s)', () =
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(hosts.map((h) => h.lockfileHash)).toEqual([state.lockfileHash, state.lockfileHash]);
+
+    // Every manifest blob is served, verified, by either instance; bad and unknown digests are refused.
+    const entry = (state.manifest as Array<{ integrity: string }>)[0]!;
+    const hex = Buffer.from(entry.integrity.slice('sha512-'.length), 'base64').toString('hex');
+    const res = await fetch(`${b.url}/blobs/${hex}`, { headers: { authorization: `Bearer ${b.token}` } });
+    expect(res.status).toBe(200);
+    expect(ssri.checkData(Buffer.from(await res.arrayBuffer()), entry.integrity)).toBeTruthy();
+    expect((await fetch(`${b.url}/blobs/not-hex`, { headers: { authorization: `Bearer ${b.token}` } })).status).toBe(400);
+    expect((await fetch(`${b.url}/blobs/${'0'.repeat(128)}`, { headers: { authorization: `Bearer ${b.token}` } })).status).toBe(404);
 
     // Once the winner is done the lock is free again: the other instance can install.
     expect((await call(loserServer, 'POST', '/install', {})).status).toBe(202);
