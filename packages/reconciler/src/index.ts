@@ -8,3 +8,4 @@ export type { TreeLayout } from './tree-plan.ts';
 export { safeExtract, type SafeExtractOptions } from './safe-extract.ts';
 export { runScript, type RunScriptOptions } from './run-script.ts';
 export { listRunPins, pinnedTreeHashes, type RunPin } from './run-pins.ts';
+export { mapConcurrent } from './map-concurrent.ts';

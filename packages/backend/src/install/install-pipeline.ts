@@ -4,7 +4,8 @@ import { computeLockfileHash, SpkError, type InstallProgress, type Manifest, typ
 import type { BlobStore } from '../blob-stores/blob-store.ts';
 import { verifyBlob } from '../blob-stores/blob-store.ts';
 import { checkSizeCaps } from './size-caps.ts';
-import { mapLimit, type FetchedTarball } from './fetch-tarballs.ts';
+import { mapConcurrent } from '@spk/reconciler';
+import type { FetchedTarball } from './fetch-tarballs.ts';
 import type { ResolvedNode } from './resolve-tree.ts';
 
 export interface PipelineDeps {
@@ -40,7 +41,7 @@ export async function runInstallPipeline(deps: PipelineDeps): Promise<PipelineRe
   let done = 0;
   await deps.progress({ phase: 'fetching', done, total: toFetch.length });
   const fetchedByPath = new Map<string, string>();
-  await mapLimit(toFetch, deps.concurrency, async (node) => {
+  await mapConcurrent(toFetch, deps.concurrency, async (node) => {
     const tarball = await deps.fetch(node);
     verifyBlob(tarball.integrity, tarball.bytes, `${node.name}@${node.version}`);
     if (node.sha512 && node.sha512 !== tarball.integrity) {
@@ -74,7 +75,7 @@ export async function runInstallPipeline(deps: PipelineDeps): Promise<PipelineRe
   let published = 0;
   done = 0;
   await deps.progress({ phase: 'publishing', done, total: toPublish.length });
-  await mapLimit(toPublish, deps.concurrency, async (blob) => {
+  await mapConcurrent(toPublish, deps.concurrency, async (blob) => {
     const { written } = await deps.store.put(blob.integrity, blob.bytes);
     if (written) published++;
     await deps.recordBlob({ integrity: blob.integrity, size: blob.bytes.byteLength, storeId: deps.store.id });
