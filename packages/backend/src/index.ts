@@ -5,7 +5,7 @@ export { sendJsonError } from './http/http-route.ts';
 export { validationToORPCError } from './router/error-mapping.ts';
 export type { Router, RouterContext } from './router/router.ts';
 export { createHookBus, silentLogger, systemClock, type Authenticator, type BackendServices, type Clock, type HookBus, type Logger } from './services.ts';
-export { createBlobStoreRegistry, hexToIntegrity, integrityToHex, verifyBlob, type BlobStore, type BlobStoreRegistry } from './blob-stores/blob-store.ts';
+export { createBlobStoreRegistry, verifyBlob, type BlobStore, type BlobStoreRegistry } from './blob-stores/blob-store.ts';
 export { createFilesystemBlobStore, FILESYSTEM_STORE_ID } from './blob-stores/filesystem-blob-store.ts';
 export { createPostgresBlobStore, POSTGRES_STORE_ID } from './blob-stores/postgres-blob-store.ts';
 export { createClusterHookBus, type ClusterHookBus } from './hooks/cluster-hook-bus.ts';

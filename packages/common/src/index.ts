@@ -10,3 +10,4 @@ export * from './manifest.ts';
 export * from './package-spec.ts';
 export * from './packages.ts';
 export * from './runs.ts';
+export * from './integrity.ts';

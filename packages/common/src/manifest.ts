@@ -1,8 +1,8 @@
 // The resolved, installable set: one entry per package instance in the hoisted node_modules
 // layout. Its canonical form is hashed into `lockfileHash`, which names a tree on every host.
 import { z } from 'zod';
+import { SHA512_SRI } from './integrity.ts';
 
-const SHA512_SRI = /^sha512-[A-Za-z0-9+/]{86}==$/;
 export const integritySchema = z.string().regex(SHA512_SRI, 'expected a sha512 SRI integrity ("sha512-" + base64)');
 export const lockfileHashSchema = z.string().regex(/^[a-f0-9]{64}$/, 'expected a sha256 hex digest');
 

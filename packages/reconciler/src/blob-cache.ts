@@ -8,8 +8,8 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import ssri from 'ssri';
-import { SpkError } from '@spk/common';
-import { BLOB_KEY, integrityFromKey, type DataLayout } from './data-layout.ts';
+import { hexToIntegrity, SHA512_HEX, SpkError } from '@spk/common';
+import type { DataLayout } from './data-layout.ts';
 import { tempName } from './temp-names.ts';
 
 /** What `fetchBlob` may hand back: the whole tarball, or a stream of it. */
@@ -53,7 +53,7 @@ export function createBlobCache(layout: DataLayout): BlobCache {
     async list() {
       try {
         const names = await readdir(layout.blobsDir);
-        return new Set(names.filter((name) => BLOB_KEY.test(name)).map(integrityFromKey));
+        return new Set(names.filter((name) => SHA512_HEX.test(name)).map(hexToIntegrity));
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new Set();
         throw error;

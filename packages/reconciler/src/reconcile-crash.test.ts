@@ -3,7 +3,8 @@ import { access, mkdir, readdir, readlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { dataLayout, integrityKey } from './data-layout.ts';
+import { integrityToHex } from '@spk/common';
+import { dataLayout } from './data-layout.ts';
 import { createReconciler } from './reconciler.ts';
 import { runScript } from './run-script.ts';
 import { blobSource, buildFixture, mixedPackages, versioned, type Fixture } from './test-support/fixtures.ts';
@@ -18,7 +19,7 @@ async function reconcileAndKill(dataDir: string, desired: Fixture, crashPoint: s
   const work = await tempDir();
   await writeFile(path.join(work, 'desired.json'), JSON.stringify({ lockfileHash: desired.lockfileHash, manifest: desired.manifest }));
   await mkdir(path.join(work, 'blobs'));
-  for (const [integrity, bytes] of desired.blobs) await writeFile(path.join(work, 'blobs', integrityKey(integrity)), bytes);
+  for (const [integrity, bytes] of desired.blobs) await writeFile(path.join(work, 'blobs', integrityToHex(integrity)), bytes);
   const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dataDir, path.join(work, 'desired.json'), path.join(work, 'blobs'), crashPoint], {
     cwd: PACKAGE_DIR,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,8 +1,8 @@
 import { lstat, mkdir, readdir, readlink, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isSpkError } from '@spk/common';
-import { dataLayout, integrityKey } from './data-layout.ts';
+import { integrityToHex, isSpkError } from '@spk/common';
+import { dataLayout } from './data-layout.ts';
 import { createReconciler } from './reconciler.ts';
 import { blobSource, buildFixture, mixedPackages, versioned, type FixturePackage } from './test-support/fixtures.ts';
 import { makeTarball } from './test-support/tarball.ts';
@@ -89,7 +89,7 @@ describe('reconciler on a real disk', () => {
     expect((error as Error).message).toContain('ver@1.0.0');
     expect((error as Error).message).toContain(verIntegrity(fixture));
     const layout = dataLayout(dataDir);
-    expect(await readdir(layout.blobsDir)).not.toContain(integrityKey(verIntegrity(fixture)));
+    expect(await readdir(layout.blobsDir)).not.toContain(integrityToHex(verIntegrity(fixture)));
     expect(await readdir(layout.cacheTmpDir)).toEqual([]);
     expect(await reconciler.currentHash()).toBeNull();
 
@@ -154,7 +154,7 @@ describe('reconciler on a real disk', () => {
     expect((error as Error).message).toContain('evil@1.0.0');
     expect(await reconciler.currentHash()).toBe(good.lockfileHash);
     const layout = dataLayout(dataDir);
-    expect(await readdir(layout.extractedDir)).not.toContain(integrityKey(evil.manifest[0]!.integrity));
+    expect(await readdir(layout.extractedDir)).not.toContain(integrityToHex(evil.manifest[0]!.integrity));
     expect(await readdir(layout.cacheTmpDir)).toEqual([]);
     expect((await readdir(path.dirname(dataDir))).includes('pwned')).toBe(false);
   });

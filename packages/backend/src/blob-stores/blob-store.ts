@@ -28,18 +28,6 @@ export function verifyBlob(integrity: string, bytes: Uint8Array, label = 'blob')
   }
 }
 
-/** Hex form of the sha512 digest: a safe file name and URL segment. */
-export function integrityToHex(integrity: string): string {
-  const parsed = ssri.parse(integrity, { single: true });
-  if (!parsed || parsed.algorithm !== 'sha512') throw new SpkError('INVALID_INPUT', `"${integrity}" is not a sha512 integrity`);
-  return parsed.hexDigest();
-}
-
-export function hexToIntegrity(hex: string): string {
-  if (!/^[a-f0-9]{128}$/.test(hex)) throw new SpkError('INVALID_INPUT', `"${hex}" is not a sha512 hex digest (128 hex characters)`);
-  return `sha512-${Buffer.from(hex, 'hex').toString('base64')}`;
-}
-
 export function streamOf(bytes: Uint8Array | null): Readable | null {
   return bytes ? Readable.from([Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)]) : null;
 }

@@ -4,7 +4,8 @@ import { createReadStream } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { hexToIntegrity, integrityToHex, verifyBlob, type BlobStore } from './blob-store.ts';
+import { hexToIntegrity, integrityToHex, SHA512_HEX } from '@spk/common';
+import { verifyBlob, type BlobStore } from './blob-store.ts';
 
 export const FILESYSTEM_STORE_ID = 'filesystem';
 
@@ -58,7 +59,7 @@ export function createFilesystemBlobStore(dir: string, id = FILESYSTEM_STORE_ID)
         if (isNotFound(error)) return;
         throw error;
       }
-      for (const name of names) if (/^[a-f0-9]{128}$/.test(name)) yield hexToIntegrity(name);
+      for (const name of names) if (SHA512_HEX.test(name)) yield hexToIntegrity(name);
     },
   };
 }

@@ -1,8 +1,8 @@
 // `GET /blobs/<sha512 hex>`: tarball bytes for reconcilers on other hosts, from whichever store
 // the blob index says holds them. Content-addressed, so cacheable forever.
 import { pipeline } from 'node:stream/promises';
-import { BLOB_PREFIX, SpkError } from '@spk/common';
-import { hexToIntegrity, type BlobStoreRegistry } from '../blob-stores/blob-store.ts';
+import { BLOB_PREFIX, hexToIntegrity, SpkError } from '@spk/common';
+import type { BlobStoreRegistry } from '../blob-stores/blob-store.ts';
 import type { BlobIndexStore } from '../stores/blob-index-store.ts';
 import { sendJsonError, type HttpRoute } from './http-route.ts';
 

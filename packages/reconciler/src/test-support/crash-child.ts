@@ -3,13 +3,13 @@
 // it right there. Args: <dataDir> <desired.json> <blobDir> <after-extract|before-flip>
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { integrityKey } from '../data-layout.ts';
+import { integrityToHex } from '@spk/common';
 import { createFsReconcileDeps } from '../fs-reconcile-deps.ts';
 import { reconcile, type ReconcileDeps } from '../reconcile.ts';
 
 const [dataDir, desiredFile, blobDir, crashPoint] = process.argv.slice(2) as [string, string, string, string];
 const desired = JSON.parse(await readFile(desiredFile, 'utf8'));
-const deps = createFsReconcileDeps({ dataDir, fetchBlob: (integrity) => readFile(path.join(blobDir, integrityKey(integrity))) });
+const deps = createFsReconcileDeps({ dataDir, fetchBlob: (integrity) => readFile(path.join(blobDir, integrityToHex(integrity))) });
 
 const stopHere = (): Promise<never> => {
   process.stdout.write(`reached ${crashPoint}\n`);
