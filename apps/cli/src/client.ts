@@ -4,15 +4,10 @@ import path from 'node:path';
 import { createORPCClient } from '@orpc/client';
 import { RPCLink } from '@orpc/client/fetch';
 import type { ContractRouterClient } from '@orpc/contract';
-import { RPC_PREFIX, type contract } from '@spk/common';
+import { ADMIN_TOKEN_FILE, DEFAULT_DATA_DIR, DEFAULT_SERVER_HOST, DEFAULT_SERVER_PORT, RPC_PREFIX, type contract } from '@spk/common';
 import { UsageError, type GlobalOptions } from './args.ts';
 
 export type SpkClient = ContractRouterClient<typeof contract>;
-
-export const DEFAULT_PORT = '3000';
-export const DEFAULT_HOST = '127.0.0.1';
-export const DEFAULT_DATA_DIR = './.data';
-export const TOKEN_FILE_NAME = 'admin-token';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -44,7 +39,7 @@ function nonEmpty(value: string | undefined): string | undefined {
 
 /** A listen address as a host to connect to: wildcard binds mean "this machine". */
 function connectHost(host: string): string {
-  if (host === '0.0.0.0') return DEFAULT_HOST;
+  if (host === '0.0.0.0') return DEFAULT_SERVER_HOST;
   if (host === '::' || host === '[::]') return '[::1]';
   return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }
@@ -67,14 +62,14 @@ export function resolveServerUrl(flags: Pick<GlobalOptions, 'server'>, env: Env)
   if (flags.server !== undefined) return { serverUrl: normalizeServerUrl(flags.server, '--server'), serverSource: '--server' };
   const fromEnv = nonEmpty(env.SPK_SERVER);
   if (fromEnv) return { serverUrl: normalizeServerUrl(fromEnv, 'SPK_SERVER'), serverSource: 'SPK_SERVER' };
-  const host = connectHost(nonEmpty(env.HOST) ?? DEFAULT_HOST);
-  const port = nonEmpty(env.PORT) ?? DEFAULT_PORT;
+  const host = connectHost(nonEmpty(env.HOST) ?? DEFAULT_SERVER_HOST);
+  const port = nonEmpty(env.PORT) ?? String(DEFAULT_SERVER_PORT);
   return { serverUrl: normalizeServerUrl(`http://${host}:${port}`, 'HOST/PORT'), serverSource: 'default' };
 }
 
 export function resolveTokenFilePath(flags: Pick<GlobalOptions, 'dataDir'>, env: Env, cwd: string): string {
   const dataDir = nonEmpty(flags.dataDir) ?? nonEmpty(env.SPK_DATA_DIR) ?? DEFAULT_DATA_DIR;
-  return path.resolve(cwd, dataDir, TOKEN_FILE_NAME);
+  return path.resolve(cwd, dataDir, ADMIN_TOKEN_FILE);
 }
 
 export async function resolveToken(

@@ -3,9 +3,7 @@
 import { randomBytes, timingSafeEqual, createHash } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Principal } from '@spk/common';
-
-export const ADMIN_TOKEN_FILE = 'admin-token';
+import { ADMIN_TOKEN_FILE, type Principal } from '@spk/common';
 
 export async function resolveAdminToken(dataDir: string, fromEnv: string | undefined): Promise<{ token: string; generated: boolean; file: string }> {
   const file = path.join(dataDir, ADMIN_TOKEN_FILE);

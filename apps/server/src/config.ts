@@ -1,16 +1,17 @@
 // Server configuration comes from the environment only, validated once at start.
 import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_DATA_DIR, DEFAULT_SERVER_HOST, DEFAULT_SERVER_PORT } from '@spk/common';
 
 const envSchema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(DEFAULT_SERVER_PORT),
+  HOST: z.string().min(1).default(DEFAULT_SERVER_HOST),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// URL')
     .optional()
     .or(z.literal('').transform(() => undefined)),
-  SPK_DATA_DIR: z.string().min(1).default('./.data'),
+  SPK_DATA_DIR: z.string().min(1).default(DEFAULT_DATA_DIR),
   SPK_ADMIN_TOKEN: z
     .string()
     .min(16, 'SPK_ADMIN_TOKEN must be at least 16 characters')

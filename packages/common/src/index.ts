@@ -11,3 +11,4 @@ export * from './package-spec.ts';
 export * from './packages.ts';
 export * from './runs.ts';
 export * from './integrity.ts';
+export * from './server-defaults.ts';
