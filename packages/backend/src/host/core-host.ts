@@ -90,9 +90,9 @@ export function createCoreHost(deps: CoreHostDeps) {
     idle: () => pending,
 
     async run(input: Required<RunScriptInput>): Promise<RunResult> {
-      const desired = await deps.state.readDesired();
-      if (!desired) throw new SpkError('NO_DESIRED_STATE', 'nothing has been installed yet; declare packages and run "spk install --wait" first');
-      return runScript({ dataDir: deps.dataDir, expectedHash: desired.lockfileHash, ...input });
+      const expectedHash = await deps.state.readDesiredHash();
+      if (!expectedHash) throw new SpkError('NO_DESIRED_STATE', 'nothing has been installed yet; declare packages and run "spk install --wait" first');
+      return runScript({ dataDir: deps.dataDir, expectedHash, ...input });
     },
   };
 }

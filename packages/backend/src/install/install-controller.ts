@@ -42,7 +42,7 @@ export function createInstallController(deps: InstallControllerDeps) {
   const inProgress = () =>
     new SpkError('INSTALL_IN_PROGRESS', 'an install is already in progress; wait for it (spk install --wait) and trigger again if needed');
 
-  async function throttledProgress() {
+  function throttledProgress() {
     let last = 0;
     let lastPhase = '';
     return async (p: InstallProgress) => {
@@ -75,7 +75,7 @@ export function createInstallController(deps: InstallControllerDeps) {
         store,
         recordBlob: (entry) => deps.blobIndex.record({ ...entry, createdAt: deps.clock.now() }),
         caps,
-        progress: await throttledProgress(),
+        progress: throttledProgress(),
         concurrency: deps.fetchConcurrency ?? 8,
       });
       const at = deps.clock.now();
