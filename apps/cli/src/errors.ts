@@ -1,7 +1,7 @@
 // Every failure the CLI can meet, mapped to one message and one exit code (see exit-codes.ts).
 // Pure: the caller prints. Messages name the URL and where the token came from, never the token.
 import { ORPCError } from '@orpc/client';
-import { isSpkError, type ErrorCode } from '@spk/common';
+import { isSpkError, type ErrorCode, type ValidationIssue } from '@spk/common';
 import { UsageError } from './args.ts';
 import type { Connection, TokenSource } from './client.ts';
 import { EXIT, type ExitCode } from './exit-codes.ts';
@@ -28,11 +28,6 @@ export interface CliFailure {
 }
 
 export type ErrorContext = Pick<Connection, 'serverUrl' | 'serverSource' | 'tokenSource'>;
-
-export interface Issue {
-  path: string;
-  message: string;
-}
 
 const INVALID_INPUT_CODES: ReadonlySet<string> = new Set<ErrorCode>(['INVALID_INPUT', 'INVALID_SPEC']);
 const NETWORK_ERROR_CODES = new Set([
@@ -66,7 +61,7 @@ function issuePath(path: unknown): string {
   return '(input)';
 }
 
-export function toIssues(value: unknown): Issue[] | null {
+export function toIssues(value: unknown): ValidationIssue[] | null {
   if (!Array.isArray(value)) return null;
   return value.filter(isRecord).map((issue) => ({
     path: issuePath(issue.path),
@@ -74,7 +69,7 @@ export function toIssues(value: unknown): Issue[] | null {
   }));
 }
 
-export function formatIssues(headline: string, issues: readonly Issue[]): string {
+export function formatIssues(headline: string, issues: readonly ValidationIssue[]): string {
   return [headline, ...issues.map((issue) => `  ${issue.path}: ${issue.message}`)].join('\n');
 }
 

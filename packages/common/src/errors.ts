@@ -38,3 +38,9 @@ export class SpkError extends Error {
 export function isSpkError(error: unknown, code?: ErrorCode): error is SpkError {
   return error instanceof SpkError && (code === undefined || error.code === code);
 }
+
+/** One entry of `data.issues` on an INVALID_INPUT error: the field path (dot-joined) and the problem. */
+export interface ValidationIssue {
+  path: string;
+  message: string;
+}

@@ -1,7 +1,7 @@
 // The one place where our error codes become HTTP-visible oRPC errors. Unknown errors are logged
 // by code only (a driver error's message can carry SQL parameters) and answered generically.
 import { ORPCError, ValidationError } from '@orpc/server';
-import { SpkError, type ErrorCode } from '@spk/common';
+import { SpkError, type ErrorCode, type ValidationIssue } from '@spk/common';
 import type { Logger } from '../services.ts';
 
 const STATUS_BY_CODE: Partial<Record<ErrorCode, { orpc: string; status: number }>> = {
@@ -17,17 +17,12 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, { orpc: string; status: number }
   FORBIDDEN: { orpc: 'FORBIDDEN', status: 403 },
 };
 
-export interface Issue {
-  path: string;
-  message: string;
-}
-
 function formatPath(path: ReadonlyArray<PropertyKey | { key: PropertyKey }> | undefined): string {
   return (path ?? []).map((p) => String(typeof p === 'object' ? p.key : p)).join('.') || '(input)';
 }
 
 export function validationToORPCError(error: ValidationError): ORPCError<string, unknown> {
-  const issues: Issue[] = error.issues.map((i) => ({ path: formatPath(i.path), message: i.message }));
+  const issues: ValidationIssue[] = error.issues.map((i) => ({ path: formatPath(i.path), message: i.message }));
   const summary = issues.map((i) => `${i.path}: ${i.message}`).join('; ');
   return new ORPCError('BAD_REQUEST', {
     status: 400,
