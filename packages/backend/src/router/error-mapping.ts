@@ -21,7 +21,7 @@ function formatPath(path: ReadonlyArray<PropertyKey | { key: PropertyKey }> | un
   return (path ?? []).map((p) => String(typeof p === 'object' ? p.key : p)).join('.') || '(input)';
 }
 
-export function validationToORPCError(error: ValidationError): ORPCError<string, unknown> {
+function validationToORPCError(error: ValidationError): ORPCError<string, unknown> {
   const issues: ValidationIssue[] = error.issues.map((i) => ({ path: formatPath(i.path), message: i.message }));
   const summary = issues.map((i) => `${i.path}: ${i.message}`).join('; ');
   return new ORPCError('BAD_REQUEST', {

@@ -1,6 +1,6 @@
 // The backend's implementation of the shared contract. Handlers are thin: they call stores and
 // controllers passed in, so all logic stays testable outside HTTP.
-import { implement, ORPCError } from '@orpc/server';
+import { implement } from '@orpc/server';
 import { contract, hasPermission, SpkError, type InstallState, type Principal, type RunResult, type RunScriptInput } from '@spk/common';
 import type { BlobIndexStore } from '../stores/blob-index-store.ts';
 import type { BlobStoreRegistry } from '../blob-stores/blob-store.ts';
@@ -93,4 +93,3 @@ export function createRouter(deps: RouterDeps) {
 }
 
 export type Router = ReturnType<typeof createRouter>;
-export { ORPCError };
