@@ -1,5 +1,6 @@
 // Public surface of @spk/tools: the loopback test registry and its fixture packages.
 export { addRegistryUser } from './test-registry/add-user.ts';
+export { craftPackage, type CraftedEntry } from './test-registry/craft-package.ts';
 export { FIXTURES_DIR, listFixtures, orderForPublish, type FixtureRef } from './test-registry/list-fixtures.ts';
 export { packFixture, type FixtureManifest, type PackedFixture } from './test-registry/pack-fixture.ts';
 export {
@@ -24,5 +25,7 @@ export {
   type TestRegistry,
 } from './test-registry/start-registry.ts';
 export { digestTarball, type TarballDigests } from './test-registry/tarball-digests.ts';
+export { startRedirectingRegistry, type RedirectingRegistry, type SeenRequest } from './test-registry/redirecting-registry.ts';
 export { PRIVATE_SCOPE, type RegistryLogLevel } from './test-registry/verdaccio-config.ts';
 export { freePort, REPO_ROOT, SERVER_BIN, spawnServer, type SpawnedServer, type SpawnServerOptions } from './testing/spawn-server.ts';
+export { startSlowRegistryProxy, type SlowRegistryProxy } from './testing/slow-registry-proxy.ts';

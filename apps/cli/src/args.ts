@@ -21,7 +21,8 @@ export type Command =
   | { kind: 'status' }
   | { kind: 'registry.get' }
   | { kind: 'registry.set'; url: string; tokenStdin: boolean; clearToken: boolean }
-  | { kind: 'run'; file: string; timeoutMs: number | undefined };
+  | { kind: 'run'; file: string; timeoutMs: number | undefined }
+  | { kind: 'fsck'; repair: boolean };
 
 export type CommandKind = Command['kind'];
 
@@ -52,6 +53,7 @@ const OPTIONS = {
   'token-stdin': { type: 'boolean' },
   'clear-token': { type: 'boolean' },
   timeout: { type: 'string' },
+  repair: { type: 'boolean' },
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
@@ -77,11 +79,12 @@ const COMMANDS: Record<string, CommandSpec> = {
   'registry get': { kind: 'registry.get', topic: 'registry', args: [], options: [] },
   'registry set': { kind: 'registry.set', topic: 'registry', args: ['url'], options: ['token-stdin', 'clear-token'] },
   run: { kind: 'run', topic: 'run', args: ['file'], options: ['timeout'] },
+  fsck: { kind: 'fsck', topic: 'fsck', args: [], options: ['repair'] },
 };
 
 /** Commands that take a sub-command word (`spk packages add`). */
 const GROUPS = new Set(['packages', 'registry']);
-export const HELP_TOPICS = ['packages', 'install', 'status', 'registry', 'run'] as const;
+export const HELP_TOPICS = ['packages', 'install', 'status', 'registry', 'run', 'fsck'] as const;
 
 type RawValues = { [K in OptionName]?: (typeof OPTIONS)[K]['type'] extends 'string' ? string : boolean };
 
@@ -130,6 +133,8 @@ function buildCommand(spec: CommandSpec, args: readonly string[], values: RawVal
       return { kind: spec.kind, url: first, tokenStdin: values['token-stdin'] === true, clearToken: values['clear-token'] === true };
     case 'run':
       return { kind: spec.kind, file: first, timeoutMs: parseTimeout(values.timeout) };
+    case 'fsck':
+      return { kind: spec.kind, repair: values.repair === true };
   }
 }
 

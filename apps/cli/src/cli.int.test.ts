@@ -2,7 +2,7 @@
 // embedded PGlite, its own data dir): the exit codes and messages a shell script would see.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -11,6 +11,7 @@ import { freePort, REPO_ROOT, spawnServer, type SpawnedServer } from '@spk/tools
 import { EXIT } from './exit-codes.ts';
 
 const SPK_BIN = path.join(REPO_ROOT, 'apps/cli/bin/spk.mjs');
+const isFile = (file: string) => stat(file).then((s) => s.isFile(), () => false);
 
 interface SpkResult {
   code: number | null;
@@ -259,5 +260,37 @@ describe.each(testDrivers())('spk end to end: add, install, run (%s)', (driver) 
     expect(result.ok).toBe(true);
     expect(result.result).toEqual({ greeting: 'hello ops from spk-fixture-esm@1.1.0', sum: 5 });
     expect(result.stdout).toBe('side output\n');
+  });
+
+  it('fsck exits 1 naming a tampered tree file, and fsck --repair restores its bytes', async () => {
+    const file = path.join(server.dataDir, 'current', 'node_modules', 'spk-fixture-esm', 'index.js');
+    if (!(await isFile(file))) {
+      // Run on its own (-t fsck): install here, then wait for the host to converge in the background.
+      await spk('packages', 'add', 'spk-fixture-esm@^1.0.0');
+      expect((await spk('install', '--wait')).code).toBe(EXIT.OK);
+      for (let i = 0; i < 100 && !(await isFile(file)); i++) await new Promise((r) => setTimeout(r, 100));
+    }
+    const clean = await spk('fsck');
+    expect(clean.code, clean.stderr).toBe(EXIT.OK);
+    expect(clean.stdout).toContain('no damage found');
+
+    // What a script running as the server's user could do without the run confinement.
+    const original = await readFile(file, 'utf8');
+    await chmod(file, 0o644);
+    await appendFile(file, 'globalThis.tampered = true;\n');
+
+    const found = await spk('fsck', '--json');
+    expect(found.code).toBe(EXIT.FAILURE);
+    const report = JSON.parse(found.stdout) as { damaged: Array<{ location: string; file: string; repaired: boolean }> };
+    expect(report.damaged.map(({ location, file: where }) => `${location}:${where}`)).toEqual([
+      'store:index.js',
+      'tree:node_modules/spk-fixture-esm/index.js',
+    ]);
+    expect(JSON.parse(found.stderr)).toMatchObject({ error: { code: 'FSCK_DAMAGE' } });
+
+    const repaired = await spk('fsck', '--repair');
+    expect(repaired.code, repaired.stderr).toBe(EXIT.OK);
+    expect(repaired.stdout).toContain('all 2 problems repaired');
+    expect(await readFile(file, 'utf8')).toBe(original);
   });
 });

@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import { parseCliArgs, UsageError, wantsJson, type Command, type ParsedArgs } from './args.ts';
 import { createSpkClient, resolveConnection, type Connection, type Env } from './client.ts';
+import { runFsckCommand } from './commands/fsck.ts';
 import { runInstallCommand } from './commands/install.ts';
 import { runPackagesCommand } from './commands/packages.ts';
 import { runRegistryCommand } from './commands/registry.ts';
@@ -41,6 +42,8 @@ async function dispatch(ctx: CommandContext, command: Exclude<Command, { kind: '
       return runRegistryCommand(ctx, command);
     case 'run':
       return runRunCommand(ctx, command);
+    case 'fsck':
+      return runFsckCommand(ctx, command);
   }
 }
 

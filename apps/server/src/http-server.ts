@@ -1,14 +1,23 @@
 // The HTTP surface of a core instance: oRPC at /rpc, the same procedures as REST under /api with
-// a generated OpenAPI document, the backend's plain routes, and an unauthenticated /healthz.
+// a generated OpenAPI document, the backend's plain routes, and unauthenticated /healthz (liveness)
+// and /readyz (readiness). Every other request shows a token before a byte of its body is read.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { OpenAPIGenerator } from '@orpc/openapi';
 import { OpenAPIHandler } from '@orpc/openapi/node';
 import { BodyLimitPlugin, RPCHandler } from '@orpc/server/node';
+import { ResponseHeadersPlugin } from '@orpc/server/plugins';
 import { ZodToJsonSchemaConverter } from '@orpc/zod/zod4';
-import { contract, HEALTH_PATH, OPENAPI_PATH, REST_PREFIX, RPC_PREFIX, type Principal } from '@spk/common';
-import { sendJsonError, type Logger, type ScriptPackagesBackend } from '@spk/backend';
+import { contract, HEALTH_PATH, OPENAPI_PATH, READY_PATH, REST_PREFIX, RPC_PREFIX, type Principal } from '@spk/common';
+import { describeError, sendJsonError, type Logger, type RouterContext, type ScriptPackagesBackend } from '@spk/backend';
+import { refuseUnread, sendJson, under } from './early-refusal.ts';
+import type { Readiness } from './readiness.ts';
 
-const MAX_BODY_BYTES = 2 * 1024 * 1024;
+export const MAX_BODY_BYTES = 2 * 1024 * 1024;
+
+export interface HttpServerOptions {
+  version: string;
+  readiness(): Promise<Readiness>;
+}
 
 function bearerToken(req: IncomingMessage): string | null {
   const header = req.headers.authorization;
@@ -16,13 +25,14 @@ function bearerToken(req: IncomingMessage): string | null {
   return match ? match[1]! : null;
 }
 
-export async function createHttpServer(backend: ScriptPackagesBackend, logger: Logger, info: { version: string }): Promise<Server> {
-  const plugins = [new BodyLimitPlugin({ maxBodySize: MAX_BODY_BYTES })];
+export async function createHttpServer(backend: ScriptPackagesBackend, logger: Logger, options: HttpServerOptions): Promise<Server> {
+  // ResponseHeadersPlugin: procedures may set headers (Retry-After on TOO_MANY_RUNS).
+  const plugins = [new BodyLimitPlugin({ maxBodySize: MAX_BODY_BYTES }), new ResponseHeadersPlugin<RouterContext>()];
   const rpc = new RPCHandler(backend.router, { plugins });
   const rest = new OpenAPIHandler(backend.router, { plugins });
   const openapi = JSON.stringify(
     await new OpenAPIGenerator({ schemaConverters: [new ZodToJsonSchemaConverter()] }).generate(contract, {
-      info: { title: 'Script packages API', version: info.version },
+      info: { title: 'Script packages API', version: options.version },
       servers: [{ url: REST_PREFIX }],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
@@ -36,28 +46,36 @@ export async function createHttpServer(backend: ScriptPackagesBackend, logger: L
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname === HEALTH_PATH) {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      return void res.end(JSON.stringify({ status: 'ok' }));
+    if (url.pathname === HEALTH_PATH) return sendJson(res, 200, { status: 'ok' });
+    if (url.pathname === READY_PATH) {
+      const readiness = await options.readiness();
+      return sendJson(res, readiness.ready ? 200 : 503, readiness.ready ? { status: 'ready' } : { status: 'unavailable', reason: readiness.reason });
     }
     if (url.pathname === OPENAPI_PATH && req.method === 'GET') {
       res.writeHead(200, { 'content-type': 'application/json' });
       return void res.end(openapi);
     }
+    // Both refusals look at headers only: an anonymous caller costs a header parse and a hash, never
+    // a body read or parse (junk bodies without a token used to slow every real request).
+    if (Number(req.headers['content-length']) > MAX_BODY_BYTES) {
+      const message = `the request body is over the ${MAX_BODY_BYTES} byte limit; send less`;
+      return refuseUnread(req, res, url.pathname, { status: 413, orpcCode: 'PAYLOAD_TOO_LARGE', message }, MAX_BODY_BYTES);
+    }
     const principal = await principalOf(req);
+    if (!principal) {
+      const message = 'missing or invalid bearer token; send "Authorization: Bearer <token>"';
+      return refuseUnread(req, res, url.pathname, { status: 401, orpcCode: 'UNAUTHORIZED', message, code: 'UNAUTHORIZED' }, MAX_BODY_BYTES);
+    }
     if ((await rpc.handle(req, res, { prefix: RPC_PREFIX, context: { principal } })).matched) return;
     if ((await rest.handle(req, res, { prefix: REST_PREFIX, context: { principal } })).matched) return;
-    const route = backend.httpRoutes.find((r) => r.method === req.method && (url.pathname === r.prefix || url.pathname.startsWith(`${r.prefix}/`)));
-    if (route) {
-      if (!principal) return sendJsonError(res, 401, 'UNAUTHORIZED', 'missing or invalid bearer token; send "Authorization: Bearer <token>"');
-      return route.handle(req, res, { principal, subpath: url.pathname.slice(route.prefix.length) });
-    }
+    const route = backend.httpRoutes.find((r) => r.method === req.method && under(url.pathname, r.prefix));
+    if (route) return route.handle(req, res, { principal, subpath: url.pathname.slice(route.prefix.length) });
     sendJsonError(res, 404, 'NOT_FOUND', `no route for ${req.method} ${url.pathname}`);
   }
 
   return createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
-      logger.error({ code: (error as { code?: string })?.code ?? 'UNKNOWN' }, 'request failed');
+      logger.error(describeError(error), 'request failed');
       if (!res.headersSent) sendJsonError(res, 500, 'INTERNAL', 'internal error; the server log has the error code');
       else res.destroy();
     });

@@ -3,17 +3,30 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
-import { createClusterHookBus, createScriptPackagesBackend, openDatabase, systemClock } from '@spk/backend';
+import { createClusterHookBus, createScriptPackagesBackend, describeError, openDatabase, systemClock } from '@spk/backend';
 import { createAdminAuthenticator, resolveAdminToken } from './admin-token.ts';
 import { loadConfig } from './config.ts';
+import { acquireDataDirLock } from './data-dir-lock.ts';
+import { prepareDataDir, securePrivateContents } from './data-dir-security.ts';
 import { createHttpServer } from './http-server.ts';
 import { createLogger } from './logger.ts';
+import { installProcessHandlers } from './process-handlers.ts';
+import { createReadinessCheck } from './readiness.ts';
+import { sweepInstallScratch } from './scratch-sweep.ts';
 
 const VERSION = '0.1.0';
 
 async function main(): Promise<void> {
+  // Everything this process creates is its user's alone, whatever umask it was started with.
+  process.umask(0o077);
   const config = loadConfig(process.env);
   const logger = createLogger(config.logLevel);
+  installProcessHandlers(logger, describeError);
+  // Scripts run as another user pass through the data dir to their run dir and tree (never list it).
+  await prepareDataDir(config.dataDir, { traversable: config.runs.runAsUser !== undefined });
+  const lock = await acquireDataDirLock(config.dataDir);
+  const swept = await sweepInstallScratch(config.dataDir);
+  if (swept > 0) logger.info({ count: swept }, 'removed install scratch dirs left by a killed process');
   const admin = await resolveAdminToken(config.dataDir, config.adminToken);
   const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
   const hooks = createClusterHookBus(database, logger);
@@ -24,10 +37,22 @@ async function main(): Promise<void> {
     hooks,
     clock: systemClock,
     auth: createAdminAuthenticator(admin.token),
-  }, { hostId: config.hostId ?? `${hostname()}:${config.port}`, pollIntervalMs: config.pollIntervalMs });
+  }, { hostId: config.hostId ?? `${hostname()}:${config.port}`, pollIntervalMs: config.pollIntervalMs, registryTimeoutMs: config.registryTimeoutMs,
+    runs: {
+      settings: { ...config.runs.limits, allowChildProcess: config.runs.allowChildProcess, allowWorker: config.runs.allowWorker, allowFsRead: config.runs.allowFsRead },
+      ...(config.runs.runAsUser ? { runAsUser: config.runs.runAsUser } : {}),
+    },
+  });
   await backend.start();
   await hooks.start();
-  const server = await createHttpServer(backend, logger, { version: VERSION });
+  // After the database is open: PGlite copies a new database's files in with mode 0666.
+  await securePrivateContents(config.dataDir);
+  const readiness = createReadinessCheck({
+    ping: () => database.ping(),
+    ...(database.driver === 'pglite' ? { lockHeld: lock.held } : {}),
+    logger,
+  });
+  const server = await createHttpServer(backend, logger, { version: VERSION, readiness: readiness.check });
   server.listen(config.port, config.host);
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
@@ -50,6 +75,7 @@ async function main(): Promise<void> {
       await hooks.stop();
       await backend.stop();
       await database.close();
+      await lock.release();
     } finally {
       clearTimeout(force);
       process.exit(0);

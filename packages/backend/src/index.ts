@@ -8,3 +8,5 @@ export { createBlobStoreRegistry, verifyBlob, type BlobStore, type BlobStoreRegi
 export { createFilesystemBlobStore, FILESYSTEM_STORE_ID } from './blob-stores/filesystem-blob-store.ts';
 export { createPostgresBlobStore, POSTGRES_STORE_ID } from './blob-stores/postgres-blob-store.ts';
 export { createClusterHookBus, type ClusterHookBus } from './hooks/cluster-hook-bus.ts';
+export { describeError, publicErrorMessage, type ErrorFields } from './errors/driver-error.ts';
+export type { ScriptRunOptions } from './host/core-script-runs.ts';

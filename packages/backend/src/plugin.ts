@@ -8,6 +8,7 @@ import { createBlobRoute } from './http/blob-route.ts';
 import type { HttpRoute } from './http/http-route.ts';
 import { createInstallController } from './install/install-controller.ts';
 import { createCoreHost } from './host/core-host.ts';
+import type { ScriptRunOptions } from './host/core-script-runs.ts';
 import { createRouter } from './router/router.ts';
 import type { BackendServices } from './services.ts';
 import { createBlobIndexStore } from './stores/blob-index-store.ts';
@@ -24,6 +25,10 @@ export interface BackendOptions {
   /** How often this instance checks the durable desired state for a missed change hook. */
   pollIntervalMs?: number;
   fetchConcurrency?: number;
+  /** How long one registry request may go unanswered before the install fails (default 60 s). */
+  registryTimeoutMs?: number;
+  /** Script run limits, allowances and the run user (see docs/operations.md, "Script runs"). */
+  runs?: ScriptRunOptions;
 }
 
 export function createScriptPackagesBackend(services: BackendServices, options: BackendOptions = {}) {
@@ -34,7 +39,10 @@ export function createScriptPackagesBackend(services: BackendServices, options: 
   blobStores.register(createFilesystemBlobStore(path.join(services.dataDir, 'blobs')));
 
   const packages = createPackageStore(db, clock);
-  const settings = createSettingsStore(db, clock, { storeId: options.defaultStoreId ?? POSTGRES_STORE_ID });
+  const settings = createSettingsStore(db, clock, {
+    storeId: options.defaultStoreId ?? POSTGRES_STORE_ID,
+    ...(options.registryTimeoutMs ? { registryTimeoutMs: options.registryTimeoutMs } : {}),
+  });
   const state = createInstallStateStore(db);
   const blobIndex = createBlobIndexStore(db);
   const hosts = createHostStatusStore(db);
@@ -62,9 +70,10 @@ export function createScriptPackagesBackend(services: BackendServices, options: 
     clock,
     logger,
     ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
+    ...(options.runs ? { runs: options.runs } : {}),
   });
 
-  const router = createRouter({ logger, packages, settings, hosts, blobIndex, blobStores, install: installer, runs: host });
+  const router = createRouter({ logger, packages, settings, hosts, blobIndex, blobStores, install: installer, runs: host, host });
   const httpRoutes: HttpRoute[] = [createBlobRoute({ blobIndex, blobStores })];
 
   return {
@@ -77,6 +86,8 @@ export function createScriptPackagesBackend(services: BackendServices, options: 
     async start(): Promise<void> {
       await database.migrate();
       await installer.recoverInterrupted();
+      // Before serving: runs a crashed predecessor left still pin trees (and may still be running).
+      await host.prepareRuns();
       void host.start();
     },
     async stop(): Promise<void> {

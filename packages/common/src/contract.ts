@@ -4,6 +4,7 @@ import { oc } from '@orpc/contract';
 import { z } from 'zod';
 import type { Permission } from './access.ts';
 import { registryConfigInputSchema, registryConfigSchema, sizeCapsSchema, storageConfigSchema } from './config.ts';
+import { fsckInputSchema, fsckResultSchema } from './fsck.ts';
 import { hostStatusSchema } from './hosts.ts';
 import { runResultSchema, runScriptInputSchema } from './runs.ts';
 import { installStateSchema, installTriggerResultSchema } from './install-state.ts';
@@ -65,6 +66,14 @@ export const contract = {
     status: read
       .route({ method: 'GET', path: '/hosts', summary: 'Install status of every host' })
       .output(z.object({ hosts: z.array(hostStatusSchema) })),
+    fsck: manage
+      .route({
+        method: 'POST',
+        path: '/hosts/fsck',
+        summary: "Verify this core instance's package store and trees against the verified blobs; with repair, rebuild what differs",
+      })
+      .input(fsckInputSchema)
+      .output(fsckResultSchema),
   },
   runs: {
     execute: manage

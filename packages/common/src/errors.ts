@@ -19,6 +19,13 @@ export const ERROR_CODES = [
   'UNAUTHORIZED',
   'FORBIDDEN',
   'INTERNAL',
+  'INSTALL_LEASE_LOST',
+  'INSTALL_SUPERSEDED',
+  'DATA_DIR_LOCKED',
+  'DATA_DIR_UNUSABLE',
+  'TOO_MANY_RUNS',
+  'RUN_RESULT_TOO_LARGE',
+  'RUN_OUT_OF_MEMORY',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -29,3 +29,56 @@ export const runResultSchema = z.object({
   error: stateErrorSchema.nullable(),
 });
 export type RunResult = z.infer<typeof runResultSchema>;
+
+/**
+ * What a host allows a script run. Every limit has a default and an environment variable that
+ * raises it; messages about a limit name that variable, so servers and agents share the names.
+ */
+export interface ScriptRunLimits {
+  /** Largest JSON result, in bytes, a run may return. */
+  maxResultBytes: number;
+  /** Per stream: stdout and stderr beyond this are cut, with a marker. */
+  maxOutputBytes: number;
+  /** The run's V8 heap (`--max-old-space-size`), in MiB. */
+  maxHeapMb: number;
+  /** Longest timeoutMs a caller may ask for. */
+  maxTimeoutMs: number;
+  /** Runs at once on this instance; more are refused with TOO_MANY_RUNS. */
+  maxConcurrent: number;
+}
+
+export const DEFAULT_RUN_LIMITS: ScriptRunLimits = {
+  maxResultBytes: 1024 * 1024,
+  maxOutputBytes: 1024 * 1024,
+  maxHeapMb: 256,
+  maxTimeoutMs: MAX_RUN_TIMEOUT_MS,
+  maxConcurrent: 4,
+};
+
+export const RUN_SETTING_ENV = {
+  maxResultBytes: 'SPK_RUN_MAX_RESULT_BYTES',
+  maxOutputBytes: 'SPK_RUN_MAX_OUTPUT_BYTES',
+  maxHeapMb: 'SPK_RUN_MAX_HEAP_MB',
+  maxTimeoutMs: 'SPK_RUN_MAX_TIMEOUT_MS',
+  maxConcurrent: 'SPK_RUN_MAX_CONCURRENT',
+  allowChildProcess: 'SPK_RUN_ALLOW_CHILD_PROCESS',
+  allowWorker: 'SPK_RUN_ALLOW_WORKER',
+  allowFsRead: 'SPK_RUN_ALLOW_FS_READ',
+  runAsUser: 'SPK_RUN_AS_USER',
+} as const;
+
+/** A process named so that pid reuse cannot fool a check: pid, start time (clock ticks after boot), boot id. */
+export const processIdentitySchema = z.object({
+  pid: z.number().int().positive(),
+  startTime: z.number().int().nonnegative().nullable(),
+  bootId: z.string().nullable(),
+});
+
+/** `.runs/<runId>/pin.json` on a host: which server process owns the run, and the run's child. */
+export const runPinRecordSchema = z.object({
+  runId: z.string(),
+  lockfileHash: lockfileHashSchema,
+  owner: processIdentitySchema,
+  child: processIdentitySchema.nullable(),
+});
+export type RunPinRecord = z.infer<typeof runPinRecordSchema>;

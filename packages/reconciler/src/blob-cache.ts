@@ -45,9 +45,9 @@ export function integrityMismatch(blob: BlobRef, actual: string, what: string): 
 }
 
 export function createBlobCache(layout: DataLayout): BlobCache {
-  let dirsReady: Promise<unknown> | null = null;
-  const ensureDirs = () =>
-    (dirsReady ??= Promise.all([mkdir(layout.blobsDir, { recursive: true }), mkdir(layout.cacheTmpDir, { recursive: true })]));
+  // Not remembered: an operator may delete cache/ while the process runs, and the next store
+  // must recreate it rather than fail until a restart.
+  const ensureDirs = () => Promise.all([mkdir(layout.blobsDir, { recursive: true }), mkdir(layout.cacheTmpDir, { recursive: true })]);
 
   return {
     async list() {

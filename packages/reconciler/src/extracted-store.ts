@@ -1,11 +1,13 @@
 // The extract-once store: each verified tarball is unpacked a single time into
 // cache/extracted/<digest>/ and every tree links its files from there, so building a tree
-// never decompresses anything. A package dir appears only by rename, complete or not at all.
-import { access, mkdir, readdir, readlink, rename, rm } from 'node:fs/promises';
+// never decompresses anything. A package dir appears only by rename, complete and read-only,
+// or not at all.
+import { access, mkdir, readdir, readlink, rename } from 'node:fs/promises';
 import path from 'node:path';
 import type { BlobCache, BlobRef } from './blob-cache.ts';
 import type { DataLayout } from './data-layout.ts';
 import { safeExtract } from './safe-extract.ts';
+import { removeSealed } from './sealed-dirs.ts';
 import { tempName } from './temp-names.ts';
 
 /** A package's contents, relative to its directory; dirs are listed parents first. */
@@ -20,6 +22,8 @@ export interface ExtractedStore {
   /** Extracts the blob unless already done; true when it extracted now. */
   ensure(blob: BlobRef): Promise<boolean>;
   listing(integrity: string): Promise<PackageListing>;
+  /** Drops the remembered listing of a package whose directory was repaired. */
+  forget(integrity: string): void;
 }
 
 async function exists(file: string): Promise<boolean> {
@@ -52,11 +56,9 @@ async function walk(root: string): Promise<PackageListing> {
 
 export function createExtractedStore(options: { layout: DataLayout; blobs: BlobCache; maxEntryBytes?: number }): ExtractedStore {
   const { layout, blobs, maxEntryBytes } = options;
-  // The store is immutable once a package is renamed in, so a listing never goes stale.
+  // The store is immutable once a package is renamed in, so a listing goes stale only when
+  // fsck repairs a package (it calls forget).
   const listings = new Map<string, Promise<PackageListing>>();
-  let dirsReady: Promise<unknown> | null = null;
-  const ensureDirs = () =>
-    (dirsReady ??= Promise.all([mkdir(layout.extractedDir, { recursive: true }), mkdir(layout.cacheTmpDir, { recursive: true })]));
 
   return {
     dir: (integrity) => layout.extractedPath(integrity),
@@ -64,14 +66,17 @@ export function createExtractedStore(options: { layout: DataLayout; blobs: BlobC
     async ensure(blob) {
       const final = layout.extractedPath(blob.integrity);
       if (await exists(final)) return false;
-      await ensureDirs();
+      // Not remembered: an operator may delete cache/ while the process runs.
+      await mkdir(layout.extractedDir, { recursive: true });
       const bytes = await blobs.read(blob);
-      const temp = path.join(layout.cacheTmpDir, tempName('extract'));
+      // The temp dir shares the final dir's parent: renaming a sealed (0555) directory into
+      // another parent would need write permission on it, which only root has.
+      const temp = path.join(layout.extractedDir, tempName('extract'));
       await safeExtract({ bytes, dest: temp, label: blob.label, ...(maxEntryBytes === undefined ? {} : { maxEntryBytes }) });
       try {
         await rename(temp, final);
       } catch (error) {
-        await rm(temp, { recursive: true, force: true });
+        await removeSealed(temp);
         // Another process finished the same package first: its copy is as good as ours.
         const code = (error as NodeJS.ErrnoException).code;
         if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw error;
@@ -88,5 +93,7 @@ export function createExtractedStore(options: { layout: DataLayout; blobs: BlobC
       }
       return listing;
     },
+
+    forget: (integrity) => void listings.delete(integrity),
   };
 }

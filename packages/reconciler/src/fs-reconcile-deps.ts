@@ -6,6 +6,7 @@ import { replaceSymlink } from './atomic-symlink.ts';
 import { createBlobCache, type BlobSource } from './blob-cache.ts';
 import { dataLayout, type DataLayout } from './data-layout.ts';
 import { createExtractedStore, type ExtractedStore } from './extracted-store.ts';
+import { fsckHost, type FsckHostOptions, type FsckReport } from './fsck.ts';
 import { mapConcurrent } from './map-concurrent.ts';
 import { buildTree, type TreeBuildStats } from './materialize-tree.ts';
 import type { ReconcileDeps } from './reconcile.ts';
@@ -33,6 +34,8 @@ export interface FsReconcileDeps extends ReconcileDeps {
   /** Extracts every package of the manifest not yet in the store; returns how many it extracted. */
   extractAll(manifest: Manifest): Promise<number>;
   buildTree(lockfileHash: string, manifest: Manifest): Promise<TreeBuildStats>;
+  /** Verifies (and with `repair` rebuilds) the store and trees; callers serialize it with reconciles. */
+  fsck(options: Pick<FsckHostOptions, 'repair' | 'desired'>): Promise<FsckReport>;
 }
 
 export function createFsReconcileDeps(options: FsReconcileDepsOptions): FsReconcileDeps {
@@ -53,6 +56,7 @@ export function createFsReconcileDeps(options: FsReconcileDepsOptions): FsReconc
     return extracted.filter(Boolean).length;
   };
   const build = (lockfileHash: string, manifest: Manifest) => buildTree({ layout, store, lockfileHash, manifest, ...io });
+  const fetchBlob = async (integrity: string) => options.fetchBlob(integrity);
 
   return {
     layout,
@@ -62,16 +66,19 @@ export function createFsReconcileDeps(options: FsReconcileDepsOptions): FsReconc
     readCurrent: () => completeCurrentHash(layout),
     hasCompleteTree: (lockfileHash) => isTreeComplete(layout.treeDir(lockfileHash)),
     listLocalBlobs: () => blobs.list(),
-    fetchBlob: async (integrity) => options.fetchBlob(integrity),
+    fetchBlob,
     storeBlob: (blob, source) => blobs.store(blob, source),
     async materializeTree(lockfileHash, manifest) {
       // Leftovers of a crashed reconcile (ours or another process's) are only ever temp dirs.
-      await Promise.all([sweepStaleTemps(layout.cacheTmpDir), sweepStaleTemps(layout.treesDir), sweepStaleTemps(layout.dataDir)]);
+      await Promise.all(
+        [layout.cacheTmpDir, layout.extractedDir, layout.treesDir, layout.dataDir].map((dir) => sweepStaleTemps(dir)),
+      );
       const extracted = await extractAll(manifest);
       const stats = await build(lockfileHash, manifest);
       options.onTreeBuilt?.({ ...stats, lockfileHash, extracted });
     },
     flipCurrent: (lockfileHash) => replaceSymlink(layout.currentLink, currentLinkTarget(lockfileHash)),
+    fsck: (fsck) => fsckHost({ layout, blobs, store, fetchBlob, ...fsck, ...(options.maxEntryBytes === undefined ? {} : { maxEntryBytes: options.maxEntryBytes }) }),
     now: () => performance.now(),
   };
 }

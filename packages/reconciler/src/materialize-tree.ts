@@ -8,11 +8,13 @@ import type { ManifestEntry } from '@spk/common';
 import type { DataLayout } from './data-layout.ts';
 import type { ExtractedStore, PackageListing } from './extracted-store.ts';
 import { mapConcurrent } from './map-concurrent.ts';
+import { READ_ONLY_EXECUTABLE, READ_ONLY_FILE } from './safe-extract.ts';
 import { listingsNeeded, planTree, type TreeLayout } from './tree-plan.ts';
 import { isTreeComplete, TREE_MARKER, treeMarker } from './tree-state.ts';
 import { tempName } from './temp-names.ts';
 
 export const DEFAULT_IO_CONCURRENCY = 64;
+export const TREE_DIR_MODE = 0o755;
 
 export interface TreeBuildStats {
   packages: number;
@@ -54,11 +56,12 @@ export async function buildTree(options: BuildTreeOptions): Promise<TreeBuildSta
 
   await mkdir(layout.treesDir, { recursive: true });
   const temp = path.join(layout.treesDir, tempName(lockfileHash));
-  await mkdir(temp);
+  // Never group/world-writable, whatever the umask: nobody else may plant files in a tree.
+  await mkdir(temp, TREE_DIR_MODE);
   try {
     // The plan lists each directory once; creating them level by level means no mkdir ever
     // needs `recursive` (which stats every ancestor again).
-    for (const level of byDepth(plan.dirs)) await mapConcurrent(level, limit, (dir) => mkdir(path.join(temp, dir)));
+    for (const level of byDepth(plan.dirs)) await mapConcurrent(level, limit, (dir) => mkdir(path.join(temp, dir), TREE_DIR_MODE));
 
     let copied = 0;
     let linksRefused = false;
@@ -86,10 +89,12 @@ export async function buildTree(options: BuildTreeOptions): Promise<TreeBuildSta
     }));
     const links = [...plan.symlinks, ...packageLinks, ...plan.bins];
     await mapConcurrent(links, limit, (entry) => symlink(entry.target, path.join(temp, entry.path)));
-    // Hard links share the mode with the store; adding +x there is harmless and idempotent.
-    await mapConcurrent(plan.bins, limit, async (bin) => (bin.executable ? chmod(path.join(temp, bin.executable), 0o755) : undefined));
+    // Hard links share the mode with the store; adding +x there is harmless and idempotent,
+    // and the file stays read-only for every tree that links it.
+    await mapConcurrent(plan.bins, limit, async (bin) => (bin.executable ? chmod(path.join(temp, bin.executable), READ_ONLY_EXECUTABLE) : undefined));
 
-    await writeFile(path.join(temp, TREE_MARKER), `${JSON.stringify(treeMarker(lockfileHash, treeLayout, manifest.length))}\n`);
+    const marker = `${JSON.stringify(treeMarker(lockfileHash, treeLayout, manifest.length))}\n`;
+    await writeFile(path.join(temp, TREE_MARKER), marker, { mode: READ_ONLY_FILE });
     await moveIntoPlace(temp, layout.treeDir(lockfileHash));
     return {
       packages: manifest.length,

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { integrityToHex } from '@spk/common';
 import { dataLayout } from './data-layout.ts';
 import { createReconciler } from './reconciler.ts';
-import { runScript } from './run-script.ts';
+import { runScript } from './runs/run-script.ts';
 import { blobSource, buildFixture, mixedPackages, versioned, type Fixture } from './test-support/fixtures.ts';
 import { useTempDirs } from './test-support/temp-dirs.ts';
 

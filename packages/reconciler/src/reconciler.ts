@@ -3,6 +3,7 @@
 import { computeLockfileHash, desiredStateSchema, SpkError, type DesiredState } from '@spk/common';
 import { createCoalescingQueue } from './coalescing-queue.ts';
 import { createFsReconcileDeps, type FetchBlob } from './fs-reconcile-deps.ts';
+import type { FsckReport } from './fsck.ts';
 import type { TreeBuildStats } from './materialize-tree.ts';
 import type { TreeLayout } from './tree-plan.ts';
 import { reconcile, type ReconcileResult } from './reconcile.ts';
@@ -38,6 +39,11 @@ export interface Reconciler {
   request(desired: DesiredState): Promise<ReconcileResult>;
   /** The lockfile hash of the complete tree `current` points at, or null. */
   currentHash(): Promise<string | null>;
+  /**
+   * Checks the extracted store and the trees against the verified blobs, after any reconcile
+   * already running; `desired` lets it check the current tree file by file when that is the one.
+   */
+  fsck(options: { repair: boolean; desired?: DesiredState | null }): Promise<FsckReport>;
 }
 
 async function validDesiredState(desired: DesiredState): Promise<DesiredState> {
@@ -65,8 +71,14 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
   });
 
   let tail: Promise<unknown> = Promise.resolve();
-  const serialized = (desired: DesiredState): Promise<ReconcileResult> => {
-    const job = tail.then(async () => {
+  /** One job at a time: a tree is never built while fsck repairs the store, or the reverse. */
+  const enqueue = <T>(work: () => Promise<T>): Promise<T> => {
+    const job = tail.then(work);
+    tail = job.catch(() => undefined);
+    return job;
+  };
+  const serialized = (desired: DesiredState): Promise<ReconcileResult> =>
+    enqueue(async () => {
       const { lockfileHash, manifest } = await validDesiredState(desired);
       try {
         const result = await reconcile({ lockfileHash, manifest, deps, ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }) });
@@ -77,14 +89,19 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
         throw error;
       }
     });
-    tail = job.catch(() => undefined);
-    return job;
-  };
   const queue = createCoalescingQueue(serialized);
 
   return {
     reconcile: serialized,
     request: (desired) => queue.request(desired),
     currentHash: () => completeCurrentHash(deps.layout),
+    fsck: ({ repair, desired }) =>
+      enqueue(async () => {
+        const known = desired ? await validDesiredState(desired) : null;
+        const report = await deps.fsck({ repair, desired: known });
+        const unrepaired = report.damaged.length - report.repaired;
+        if (report.damaged.length > 0) logger?.error('fsck found damage', { repair, damaged: report.damaged.length, unrepaired });
+        return report;
+      }),
   };
 }

@@ -9,7 +9,7 @@ import { useTempDirs } from './test-support/temp-dirs.ts';
 const tempDir = useTempDirs();
 
 describe('safeExtract', () => {
-  it('extracts a package with an unusual top folder, keeping inner symlinks and dropping setuid bits', async () => {
+  it('extracts a package with an unusual top folder, keeping inner symlinks and dropping setuid and write bits', async () => {
     const base = await tempDir();
     const dest = path.join(base, 'pkg');
     const bytes = makeTarball([
@@ -22,7 +22,9 @@ describe('safeExtract', () => {
     expect((await readdir(dest)).sort()).toEqual(['b.js', 'bin', 'lib', 'package.json']);
     expect(await readlink(path.join(dest, 'bin/a'))).toBe('../lib/a.js');
     expect(await readFile(path.join(dest, 'b.js'), 'utf8')).toBe('a');
-    expect((await lstat(path.join(dest, 'lib/a.js'))).mode & 0o7777).toBe(0o755);
+    expect((await lstat(path.join(dest, 'lib/a.js'))).mode & 0o7777).toBe(0o555);
+    expect((await lstat(path.join(dest, 'package.json'))).mode & 0o7777).toBe(0o444);
+    for (const dir of ['', 'lib', 'bin']) expect((await lstat(path.join(dest, dir))).mode & 0o7777).toBe(0o555);
   });
 
   const malicious: Array<[string, TarEntrySpec[], string]> = [

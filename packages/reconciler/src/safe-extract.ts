@@ -2,11 +2,14 @@
 // every entry is checked by the policy before anything is written, and this module only ever
 // creates the paths the policy approved (each directory once, files with O_EXCL), so nothing
 // is written through a link or outside the directory. A refusal is an error, never a silent
-// skip; on any failure the directory is removed, so a partial package never survives.
-import { link, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+// skip; on any failure the directory is removed, so a partial package never survives. A
+// finished package is read-only: files 0444 (0555 if executable), directories sealed 0555.
+import { chmod, link, mkdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Parser, type ReadEntry } from 'tar';
 import { SpkError } from '@spk/common';
+import { mapConcurrent } from './map-concurrent.ts';
+import { removeSealed, SEALED_DIR_MODE } from './sealed-dirs.ts';
 import { createTarEntryPolicy } from './tar-entry-policy.ts';
 
 export interface SafeExtractOptions {
@@ -18,8 +21,11 @@ export interface SafeExtractOptions {
   maxEntryBytes?: number;
 }
 
-// Packages never need setuid/setgid/sticky bits or group/world write; keep only the exec bit.
-const fileMode = (mode: number | undefined) => ((mode ?? 0) & 0o111 ? 0o755 : 0o644);
+// Store files are shared by every tree through hard links, so nobody may write them; packages
+// never need setuid/setgid/sticky bits either. Only the exec bit survives from the tarball.
+export const READ_ONLY_FILE = 0o444;
+export const READ_ONLY_EXECUTABLE = 0o555;
+export const storeFileMode = (mode: number | undefined) => ((mode ?? 0) & 0o111 ? READ_ONLY_EXECUTABLE : READ_ONLY_FILE);
 
 export async function safeExtract({ bytes, dest, label, maxEntryBytes }: SafeExtractOptions): Promise<void> {
   await mkdir(dest);
@@ -58,7 +64,7 @@ export async function safeExtract({ bytes, dest, label, maxEntryBytes }: SafeExt
     entry.on('data', (chunk: Buffer) => chunks.push(chunk));
     const written = new Promise<void>((resolve) => entry.on('end', resolve)).then(async () => {
       await parentOf(verdict.path);
-      await writeFile(within(verdict.path), Buffer.concat(chunks), { flag: 'wx', mode: fileMode(entry.mode) });
+      await writeFile(within(verdict.path), Buffer.concat(chunks), { flag: 'wx', mode: storeFileMode(entry.mode) });
     });
     files.set(verdict.path, written);
     writes.push(written);
@@ -84,9 +90,10 @@ export async function safeExtract({ bytes, dest, label, maxEntryBytes }: SafeExt
     if (problems.length > 0) throw new SpkError('UNSAFE_TARBALL', `the tarball of ${label} is damaged: ${problems.join('; ')}`, { package: label });
     const failed = settled.find((result) => result.status === 'rejected');
     if (failed) throw new SpkError('INTERNAL', `extracting ${label} failed: ${(failed.reason as Error).message}`, { package: label }, { cause: failed.reason });
+    await mapConcurrent([...dirs.keys()], 16, (rel) => chmod(within(rel), SEALED_DIR_MODE));
   } catch (error) {
     await Promise.allSettled(writes);
-    await rm(dest, { recursive: true, force: true });
+    await removeSealed(dest);
     throw error;
   }
 }

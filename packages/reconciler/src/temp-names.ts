@@ -1,8 +1,9 @@
 // Unique scratch names that carry the owning pid, so leftovers of a crashed process can be
 // told apart from work another live process is still doing, and swept safely.
 import { randomBytes } from 'node:crypto';
-import { readdir, rm } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { removeSealed } from './sealed-dirs.ts';
 
 const TEMP_PATTERN = /\.tmp-(\d+)-[a-f0-9]+$/;
 
@@ -34,6 +35,7 @@ export async function sweepStaleTemps(dir: string): Promise<number> {
     const match = TEMP_PATTERN.exec(name);
     return match !== null && !isAlive(Number(match[1]));
   });
-  await Promise.all(stale.map((name) => rm(path.join(dir, name), { recursive: true, force: true })));
+  // A crashed extraction may have sealed its temp dir already.
+  await Promise.all(stale.map((name) => removeSealed(path.join(dir, name))));
   return stale.length;
 }

@@ -35,6 +35,8 @@ export interface SpawnServerOptions {
   token?: string;
   env?: Record<string, string>;
   timeoutMs?: number;
+  /** Start the server under this umask (e.g. 0o000, to prove it does not depend on the caller's). */
+  umask?: number;
 }
 
 export async function spawnServer(options: SpawnServerOptions = {}): Promise<SpawnedServer> {
@@ -52,7 +54,11 @@ export async function spawnServer(options: SpawnServerOptions = {}): Promise<Spa
     DATABASE_URL: options.databaseUrl ?? '',
     ...options.env,
   };
-  const child = spawn(process.execPath, [SERVER_BIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // The shell sets the umask and execs node, so the child's pid is the server's.
+  const child =
+    options.umask === undefined
+      ? spawn(process.execPath, [SERVER_BIN], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+      : spawn('/bin/sh', ['-c', `umask ${options.umask.toString(8).padStart(3, '0')} && exec "$0" "$1"`, process.execPath, SERVER_BIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));

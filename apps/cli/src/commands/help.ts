@@ -18,7 +18,8 @@ const COMMAND_LINES: ReadonlyArray<{ topic: string; usage: string; summary: stri
     summary: 'set the registry; its token is read from stdin only (--token is the spk admin token)',
   },
   { topic: 'run', usage: 'spk run <file.mjs|.js|.cjs> [--timeout <ms>]', summary: 'run a script on the server and print its output and result' },
-  { topic: 'help', usage: 'spk help [packages|install|status|registry|run]', summary: 'this help' },
+  { topic: 'fsck', usage: 'spk fsck [--repair]', summary: "verify the answering server's package store and trees; --repair rebuilds what differs" },
+  { topic: 'help', usage: 'spk help [packages|install|status|registry|run|fsck]', summary: 'this help' },
 ];
 
 const GLOBAL_OPTIONS = [

@@ -7,7 +7,7 @@ import { SpkError } from '@spk/common';
 export interface BlobStore {
   readonly id: string;
   has(integrity: string): Promise<boolean>;
-  /** Verifies `bytes` against `integrity`; a blob already present is not rewritten. */
+  /** Verifies `bytes` against `integrity`; a blob already present intact is not rewritten, a damaged copy is replaced. */
   put(integrity: string, bytes: Uint8Array): Promise<{ written: boolean }>;
   get(integrity: string): Promise<Uint8Array | null>;
   getStream(integrity: string): Promise<Readable | null>;

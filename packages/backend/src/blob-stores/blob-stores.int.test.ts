@@ -1,9 +1,11 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import ssri from 'ssri';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isSpkError } from '@spk/common';
+import { eq } from 'drizzle-orm';
+import { integrityToHex, isSpkError } from '@spk/common';
+import { blobData } from '../db/schema.ts';
 import { createTestDatabase, testDrivers, type TestDatabase } from '../testing/test-database.ts';
 import type { BlobStore } from './blob-store.ts';
 import { createFilesystemBlobStore } from './filesystem-blob-store.ts';
@@ -20,12 +22,26 @@ async function collect(iterable: AsyncIterable<string>): Promise<string[]> {
   return out.sort();
 }
 
-const stores: Array<[string, () => Promise<{ store: BlobStore; close(): Promise<void>; dir?: string }>]> = [
+interface OpenedStore {
+  store: BlobStore;
+  close(): Promise<void>;
+  dir?: string;
+  /** Overwrites the stored bytes behind the store's back, as disk rot or tampering would. */
+  damage(integrity: string, bytes: Uint8Array): Promise<void>;
+}
+
+const stores: Array<[string, () => Promise<OpenedStore>]> = [
   [
     'filesystem',
     async () => {
       const dir = await mkdtemp(path.join(tmpdir(), 'spk-fs-store-'));
-      return { store: createFilesystemBlobStore(path.join(dir, 'blobs')), dir: path.join(dir, 'blobs'), close: () => rm(dir, { recursive: true, force: true }) };
+      const blobs = path.join(dir, 'blobs');
+      return {
+        store: createFilesystemBlobStore(blobs),
+        dir: blobs,
+        close: () => rm(dir, { recursive: true, force: true }),
+        damage: (integrity, bytes) => writeFile(path.join(blobs, integrityToHex(integrity)), bytes),
+      };
     },
   ],
   ...testDrivers().map(
@@ -34,9 +50,15 @@ const stores: Array<[string, () => Promise<{ store: BlobStore; close(): Promise<
         `postgres table (${driver})`,
         async () => {
           const t: TestDatabase = await createTestDatabase(driver);
-          return { store: createPostgresBlobStore(t.database.db), close: () => t.drop() };
+          return {
+            store: createPostgresBlobStore(t.database.db),
+            close: () => t.drop(),
+            damage: async (integrity, bytes) => {
+              await t.database.db.update(blobData).set({ bytes }).where(eq(blobData.integrity, integrity));
+            },
+          };
         },
-      ] as [string, () => Promise<{ store: BlobStore; close(): Promise<void> }>],
+      ] as [string, () => Promise<OpenedStore>],
   ),
 ];
 
@@ -72,6 +94,15 @@ describe.each(stores)('blob store: %s', (_name, open) => {
     expect(await ctx.store.has(good.integrity)).toBe(false);
     expect(await collect(ctx.store.list())).toEqual(before);
     if (ctx.dir) expect((await readdir(ctx.dir)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('replaces a damaged copy when the verified bytes are put again, and leaves an intact one alone', async () => {
+    const c = blob('package c');
+    await ctx.store.put(c.integrity, c.bytes);
+    await ctx.damage(c.integrity, new TextEncoder().encode('package c, damaged'));
+    expect(await ctx.store.put(c.integrity, c.bytes)).toEqual({ written: true });
+    expect(Buffer.from((await ctx.store.get(c.integrity))!).toString()).toBe('package c');
+    expect(await ctx.store.put(c.integrity, c.bytes)).toEqual({ written: false });
   });
 
   it('lists and deletes by integrity', async () => {

@@ -21,7 +21,9 @@ export function createFilesystemBlobStore(dir: string, id = FILESYSTEM_STORE_ID)
     async put(integrity, bytes) {
       verifyBlob(integrity, bytes);
       const file = fileOf(integrity);
-      if (await exists(file)) return { written: false };
+      // A present file is kept only if intact; a damaged one is replaced (atomically, as below).
+      const current = await readFile(file).catch((e) => (isNotFound(e) ? null : Promise.reject(e)));
+      if (current && Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).equals(current)) return { written: false };
       await mkdir(dir, { recursive: true });
       const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
       try {

@@ -1,6 +1,6 @@
 // The default blob store: tarball bytes in a PostgreSQL (or PGlite) table, so a cluster needs no
 // shared disk.
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/database.ts';
 import { blobData } from '../db/schema.ts';
 import { streamOf, verifyBlob, type BlobStore } from './blob-store.ts';
@@ -20,10 +20,11 @@ export function createPostgresBlobStore(db: Db): BlobStore {
     },
     async put(integrity, bytes) {
       verifyBlob(integrity, bytes);
+      // A row whose bytes differ from these verified ones is damaged: repair it in place.
       const rows = await db
         .insert(blobData)
         .values({ integrity, bytes })
-        .onConflictDoNothing({ target: blobData.integrity })
+        .onConflictDoUpdate({ target: blobData.integrity, set: { bytes: sql`excluded.bytes` }, setWhere: sql`${blobData.bytes} <> excluded.bytes` })
         .returning({ integrity: blobData.integrity });
       return { written: rows.length > 0 };
     },

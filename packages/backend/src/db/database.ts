@@ -16,8 +16,17 @@ export type Db = PgDatabase<PgQueryResultHKT & any, typeof schema>;
 
 /** A single connection kept for its whole use: session-level advisory locks belong to it. */
 export interface DbSession {
+  /** Rejects with a SESSION_LOST error once the connection is gone: it never reconnects behind our back. */
   query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  /** Aborted when the connection closes other than by `release` (server, network, pg_terminate_backend). Never on PGlite. */
+  readonly lost: AbortSignal;
+  /** Ends the session. Never throws, also when the connection is already dead. */
   release(): Promise<void>;
+}
+
+/** The error a session's `query` rejects with (and `lost` aborts with) once its connection is gone. */
+export function sessionLostError(): Error & { code: 'SESSION_LOST' } {
+  return Object.assign(new Error('the database session\'s connection closed; its session-level locks are gone'), { code: 'SESSION_LOST' as const });
 }
 
 export interface Database {
@@ -30,6 +39,8 @@ export interface Database {
     notify(channel: string, payload: string): Promise<void>;
   };
   migrate(): Promise<void>;
+  /** One trivial round trip; rejects with the driver's error when the database cannot answer (readiness). */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -55,14 +66,49 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 }
 
 function openPostgres(url: string, max: number): Database {
-  const sql = postgres(url, { max, onnotice: () => {}, connection: { application_name: 'script-packages' } });
+  const connection = { application_name: 'script-packages' };
+  const sql = postgres(url, { max, onnotice: () => {}, connection });
   const db = drizzlePostgres(sql, { schema }) as unknown as Db;
+  const sessions = new Set<() => Promise<void>>();
+  // A session is its own one-connection client, not a connection reserved from the pool: a reserved
+  // connection that dies stays in the pool's hands, and the next query on it writes to a null socket
+  // inside postgres.js (an uncaught TypeError that takes the process down), or runs on a reconnected
+  // session that no longer holds our locks. Lifetime and idle timers are off (0) so a long install keeps it.
   const openSession = async (): Promise<DbSession> => {
-    const reserved = await sql.reserve();
+    const lost = new AbortController();
+    let released = false;
+    const client = postgres(url, {
+      max: 1,
+      idle_timeout: 0,
+      max_lifetime: 0,
+      fetch_types: false,
+      onnotice: () => {},
+      connection,
+      onclose: () => {
+        if (!released) lost.abort(sessionLostError());
+      },
+    });
+    const release = async () => {
+      if (released) return;
+      released = true;
+      sessions.delete(release);
+      // end() waits for in-flight queries up to the timeout, then destroys the socket; on a dead one it just settles.
+      await client.end({ timeout: 5 }).catch(() => undefined);
+    };
+    try {
+      await client`select 1`;
+    } catch (error) {
+      await release();
+      throw error;
+    }
+    sessions.add(release);
     return {
-      query: async <T,>(text: string, params: unknown[] = []) =>
-        (await reserved.unsafe(text, params as postgres.ParameterOrJSON<never>[])) as unknown as T[],
-      release: async () => reserved.release(),
+      lost: lost.signal,
+      async query<T>(text: string, params: unknown[] = []) {
+        if (released || lost.signal.aborted) throw sessionLostError();
+        return (await client.unsafe(text, params as postgres.ParameterOrJSON<never>[])) as unknown as T[];
+      },
+      release,
     };
   };
   return {
@@ -89,7 +135,13 @@ function openPostgres(url: string, max: number): Database {
         await session.release();
       }
     },
-    close: () => sql.end({ timeout: 5 }),
+    async ping() {
+      await sql`select 1`;
+    },
+    async close() {
+      await Promise.all([...sessions].map((release) => release()));
+      await sql.end({ timeout: 5 });
+    },
   };
 }
 
@@ -101,9 +153,13 @@ function openPglite(client: PGlite): Database {
     // PGlite is one connection in this process: the session is that connection.
     openSession: async () => ({
       query: async <T,>(text: string, params: unknown[] = []) => (await client.query<T>(text, params)).rows,
+      lost: new AbortController().signal,
       release: async () => undefined,
     }),
     migrate: () => migratePglite(drizzlePglite(client, { schema }), { migrationsFolder: MIGRATIONS_DIR }),
+    async ping() {
+      await client.query('select 1');
+    },
     close: () => client.close(),
   };
 }

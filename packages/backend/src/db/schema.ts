@@ -57,6 +57,8 @@ export const installState = pgTable('install_state', {
   startedAt: ts('started_at'),
   finishedAt: ts('finished_at'),
   committedAt: ts('committed_at'),
+  /** Fencing token: bumped each time an installer is elected; only its holder may write the state. */
+  generation: bigint('generation', { mode: 'number' }).notNull().default(0),
 });
 
 export const blobIndex = pgTable('blob_index', {

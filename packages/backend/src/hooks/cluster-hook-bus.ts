@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { changedPayloadSchema, SCRIPT_PACKAGES_CHANGED, type HookId, type HookPayloads } from '@spk/common';
 import type { Database } from '../db/database.ts';
+import { describeError } from '../errors/driver-error.ts';
 import { createHookBus, type HookBus, type Logger } from '../services.ts';
 
 const CHANNEL = 'spk_hooks';
@@ -39,7 +40,7 @@ export function createClusterHookBus(database: Database, logger: Logger): Cluste
       local.emit(id, payload);
       database.pubsub
         ?.notify(CHANNEL, JSON.stringify({ origin, id, payload }))
-        .catch((error: unknown) => logger.warn({ code: (error as { code?: string }).code ?? 'UNKNOWN' }, 'hook broadcast failed; other instances will catch up by polling'));
+        .catch((error: unknown) => logger.warn(describeError(error), 'hook broadcast failed; other instances will catch up by polling'));
     },
     async start() {
       if (database.pubsub) unlisten = await database.pubsub.listen(CHANNEL, deliver);

@@ -1,9 +1,12 @@
 // A core instance is also a host: it converges its own tree to the durable desired state at
 // start and on every `changed` hook, reading blobs straight from the blob store, records its
 // status for `hosts.status`, and runs scripts against the tree it has.
-import { createReconciler, runScript, type Reconciler } from '@spk/reconciler';
-import { SCRIPT_PACKAGES_CHANGED, SpkError, type RunResult, type RunScriptInput } from '@spk/common';
+import { createReconciler, type Reconciler } from '@spk/reconciler';
+import { SCRIPT_PACKAGES_CHANGED, SpkError, type FsckResult, type RunResult, type RunScriptInput } from '@spk/common';
 import type { BlobStoreRegistry } from '../blob-stores/blob-store.ts';
+import { readPublishedBlob } from '../blob-stores/published-blob.ts';
+import { describeError, publicErrorMessage, withoutQueryText } from '../errors/driver-error.ts';
+import { createCoreScriptRuns, type RunCaller, type ScriptRunOptions } from './core-script-runs.ts';
 import type { BlobIndexStore } from '../stores/blob-index-store.ts';
 import type { HostStatusStore } from '../stores/host-status-store.ts';
 import type { InstallStateStore } from '../stores/install-state-store.ts';
@@ -21,25 +24,34 @@ export interface CoreHostDeps {
   logger: Logger;
   /** How often to compare the desired hash with the local tree, catching missed hooks. */
   pollIntervalMs?: number;
+  /** Limits and allowances of script runs on this instance. */
+  runs?: ScriptRunOptions;
 }
 
 export const DEFAULT_POLL_INTERVAL_MS = 30_000;
+
+const withoutQueryTextIn = (fields: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, typeof v === 'string' ? withoutQueryText(v) : v]));
 
 export function createCoreHost(deps: CoreHostDeps) {
   const log = deps.logger.child({ component: 'core-host', hostId: deps.hostId });
   const reconciler: Reconciler = createReconciler({
     dataDir: deps.dataDir,
     async fetchBlob(integrity) {
-      const entry = await deps.blobIndex.get(integrity);
-      const bytes = entry ? await deps.blobStores.get(entry.storeId).get(integrity) : null;
-      if (!bytes) throw new SpkError('BLOB_MISSING', `blob ${integrity} is in the manifest but not in any blob store; run the install again`);
+      // Verified on read: damaged stored bytes throw INTEGRITY_MISMATCH here, before any cache sees them.
+      const bytes = await readPublishedBlob(deps, integrity);
+      if (!bytes) {
+        throw new SpkError('BLOB_MISSING', `blob ${integrity} is in the manifest but missing from the blob store; trigger an install, which fetches missing or damaged blobs from the registry again`);
+      }
       return bytes;
     },
     logger: {
       info: (message, fields) => log.info(fields ?? {}, message),
-      error: (message, fields) => log.error(fields ?? {}, message),
+      // The reconciler logs the raw message of what failed, which for a blob read is drizzle's SQL text.
+      error: (message, fields) => log.error(withoutQueryTextIn(fields ?? {}), message),
     },
   });
+  const runs = createCoreScriptRuns({ dataDir: deps.dataDir, state: deps.state, logger: deps.logger, ...(deps.runs ? { options: deps.runs } : {}) });
   let unsubscribe: (() => void) | null = null;
   let poller: NodeJS.Timeout | null = null;
   let pending: Promise<void> = Promise.resolve();
@@ -57,14 +69,15 @@ export function createCoreHost(deps: CoreHostDeps) {
       const result = await reconciler.request(desired);
       await report(result.lockfileHash, null);
     } catch (error) {
-      const message = (error as Error).message;
-      log.error({ code: (error as SpkError).code ?? 'INTERNAL' }, `reconcile failed: ${message}`);
-      await report(await reconciler.currentHash(), message);
+      // The log gets the driver's code and message; the stored status (shown by `hosts.status`) only
+      // what is safe to show: a drizzle error's own message holds the SQL text and its parameters.
+      log.error(describeError(error), 'reconcile failed');
+      await report(await reconciler.currentHash(), publicErrorMessage(error, 'reconcile failed'));
     }
   }
 
   const schedule = () => {
-    pending = pending.then(sync).catch((error: unknown) => log.error({ code: (error as SpkError).code ?? 'INTERNAL' }, 'host status could not be recorded'));
+    pending = pending.then(sync).catch((error: unknown) => log.error(describeError(error), 'host status could not be recorded'));
     return pending;
   };
 
@@ -77,7 +90,7 @@ export function createCoreHost(deps: CoreHostDeps) {
       poller = setInterval(() => {
         Promise.all([deps.state.readDesiredHash(), reconciler.currentHash()])
           .then(([desired, current]) => (desired && desired !== current ? schedule() : undefined))
-          .catch((error: unknown) => log.warn({ code: (error as SpkError).code ?? 'INTERNAL' }, 'desired-state poll failed'));
+          .catch((error: unknown) => log.warn(describeError(error), 'desired-state poll failed'));
       }, deps.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS).unref();
       return schedule();
     },
@@ -89,10 +102,19 @@ export function createCoreHost(deps: CoreHostDeps) {
     /** Settles once every convergence scheduled so far has finished. */
     idle: () => pending,
 
-    async run(input: Required<RunScriptInput>): Promise<RunResult> {
-      const expectedHash = await deps.state.readDesiredHash();
-      if (!expectedHash) throw new SpkError('NO_DESIRED_STATE', 'nothing has been installed yet; declare packages and run "spk install --wait" first');
-      return runScript({ dataDir: deps.dataDir, expectedHash, ...input });
+    /** Reaps script runs a crashed predecessor left, and checks the run user; call before serving. */
+    prepareRuns: () => runs.prepare(),
+    run: (input: Required<RunScriptInput>, caller: RunCaller): Promise<RunResult> => runs.run(input, caller),
+
+    /** Verifies this host's package store and trees against the verified blobs; `repair` rebuilds what differs. */
+    async fsck(input: { repair: boolean }): Promise<FsckResult> {
+      // The desired state names the manifest of the current tree when this host has converged.
+      const report = await reconciler.fsck({ repair: input.repair, desired: await deps.state.readDesired() });
+      if (report.damaged.length > 0) {
+        const sample = report.damaged.slice(0, 20).map((found) => `${found.location} ${found.package} ${found.file || '.'}: ${found.kind}`);
+        log.warn({ repair: input.repair, damaged: report.damaged.length, repaired: report.repaired, sample }, 'fsck found damage');
+      }
+      return { hostId: deps.hostId, ...report };
     },
   };
 }

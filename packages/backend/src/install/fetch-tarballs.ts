@@ -1,16 +1,10 @@
-// Fetches one tarball the blob store does not have yet, verified against the registry's integrity
-// (pacote), and computes the sha512 we key blobs by.
+// Fetches one tarball the blob store does not have (or holds damaged), verified by pacote against
+// the registry's integrity while it downloads; the pipeline hashes it once more for our sha512 key.
 import pacote from 'pacote';
-import ssri from 'ssri';
 import type { ResolvedNode } from './resolve-tree.ts';
 import { toResolveError } from './resolve-tree.ts';
 
-export interface FetchedTarball {
-  integrity: string;
-  bytes: Uint8Array;
-}
-
-export async function fetchTarball(node: ResolvedNode, npmOptions: Record<string, unknown>): Promise<FetchedTarball> {
+export async function fetchTarball(node: ResolvedNode, npmOptions: Record<string, unknown>): Promise<Uint8Array> {
   let data: Buffer;
   try {
     data = await pacote.tarball(node.resolved, {
@@ -19,8 +13,7 @@ export async function fetchTarball(node: ResolvedNode, npmOptions: Record<string
       preferOnline: true,
     } as pacote.Options);
   } catch (error) {
-    throw toResolveError(Object.assign(error as object, { pkgid: `${node.name}@${node.version}` }), String(npmOptions.registry));
+    throw toResolveError(Object.assign(error as object, { pkgid: `${node.name}@${node.version}` }), npmOptions);
   }
-  const integrity = ssri.fromData(data, { algorithms: ['sha512'] }).toString();
-  return { integrity, bytes: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }

@@ -1,23 +1,26 @@
-// Elects one installer cluster-wide with a PostgreSQL session advisory lock held on a dedicated
-// connection for the whole install, runs the pipeline in the background, and commits the new
-// desired state (or records the failure, leaving the previous desired state untouched).
+// Starts installs: gets this instance elected through the installer lock, runs the pipeline in the
+// background under that lease, and commits the result fenced by the election's generation (or
+// records the failure, leaving the previous desired state untouched).
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { isSpkError, SCRIPT_PACKAGES_CHANGED, SpkError, type InstallProgress, type InstallState } from '@spk/common';
+import { isSpkError, SCRIPT_PACKAGES_CHANGED, SpkError, type InstallState, type StateError } from '@spk/common';
 import type { Database } from '../db/database.ts';
+import { describeError } from '../errors/driver-error.ts';
 import type { BlobStoreRegistry } from '../blob-stores/blob-store.ts';
+import { isPublishedBlobIntact } from '../blob-stores/published-blob.ts';
 import type { BlobIndexStore } from '../stores/blob-index-store.ts';
 import type { InstallStateStore } from '../stores/install-state-store.ts';
 import type { PackageStore } from '../stores/package-store.ts';
 import type { SettingsStore } from '../stores/settings-store.ts';
 import type { Clock, HookBus, Logger } from '../services.ts';
 import { fetchTarball } from './fetch-tarballs.ts';
-import { runInstallPipeline } from './install-pipeline.ts';
+import { runInstallPipeline, type PipelineResult } from './install-pipeline.ts';
+import { createInstallerLock, type InstallerLease, type InstallerLockOptions } from './installer-lock.ts';
+import { throttleProgress } from './progress-throttle.ts';
 import { registryOptions } from './registry-options.ts';
 import { resolveTree } from './resolve-tree.ts';
 
-export const INSTALLER_LOCK_KEY = 0x5370_6b02;
-const PROGRESS_INTERVAL_MS = 200;
+export { INSTALLER_LOCK_KEY } from './installer-lock.ts';
 
 export interface InstallControllerDeps {
   database: Database;
@@ -31,55 +34,80 @@ export interface InstallControllerDeps {
   logger: Logger;
   dataDir: string;
   fetchConcurrency?: number;
+  lease?: InstallerLockOptions;
 }
 
+// A driver error's message can carry SQL parameters: only codes are logged.
+const codeOf = (error: unknown): string => describeError(error).code;
+
 export function createInstallController(deps: InstallControllerDeps) {
-  let running: Promise<void> | null = null;
-  // Set synchronously so two triggers in one process cannot both pass the check across an await.
-  let claiming = false;
+  const lock = createInstallerLock(deps.database, deps.logger, deps.lease);
   const log = deps.logger.child({ component: 'installer' });
+  let running: Promise<void> | null = null;
+  // Set synchronously so two triggers in one process cannot both pass the check across an await
+  // (on PGlite, one session, the advisory lock is re-entrant and guards nothing in-process).
+  let claiming = false;
 
   const inProgress = () =>
     new SpkError('INSTALL_IN_PROGRESS', 'an install is already in progress; wait for it (spk install --wait) and trigger again if needed');
 
-  function throttledProgress() {
-    let last = 0;
-    let lastPhase = '';
-    return async (p: InstallProgress) => {
-      const now = Date.now();
-      if (p.phase === lastPhase && now - last < PROGRESS_INTERVAL_MS && p.done !== p.total) return;
-      last = now;
-      lastPhase = p.phase;
-      await deps.state.setProgress(p);
-    };
-  }
-
-  async function install(): Promise<void> {
+  async function inScratchDir<T>(work: (dir: string) => Promise<T>): Promise<T> {
     const scratchRoot = path.join(deps.dataDir, 'tmp');
     await mkdir(scratchRoot, { recursive: true });
-    const scratchDir = await mkdtemp(path.join(scratchRoot, 'install-'));
+    const dir = await mkdtemp(path.join(scratchRoot, 'install-'));
+    try {
+      return await work(dir);
+    } finally {
+      await rm(dir, { recursive: true, force: true }).catch((error) => log.warn({ code: codeOf(error) }, 'removing the install scratch dir failed'));
+    }
+  }
+
+  /** Resolve, fetch, publish. The lease's signal stops it, registry requests in flight included. */
+  async function build(scratchDir: string, signal: AbortSignal, generation: number): Promise<PipelineResult> {
+    const [packages, creds, caps, storeId] = await Promise.all([
+      deps.packages.listEnabled(),
+      deps.settings.getRegistryCredentials(),
+      deps.settings.getSizeCaps(),
+      deps.settings.getActiveStoreId(),
+    ]);
+    const npmOptions = { ...registryOptions(creds), cache: path.join(scratchDir, '.npm-cache'), signal };
+    const store = deps.blobStores.get(storeId);
+    return runInstallPipeline({
+      resolve: () => resolveTree({ packages, scratchDir, npmOptions }),
+      fetch: (node) => fetchTarball(node, npmOptions),
+      indexedSizes: (integrities) => deps.blobIndex.sizesIn(store.id, integrities),
+      isIntact: (integrity) => isPublishedBlobIntact(deps, integrity),
+      store,
+      recordBlob: (entry) => deps.blobIndex.record({ ...entry, createdAt: deps.clock.now() }),
+      caps,
+      progress: throttleProgress((p) => deps.state.setProgress(p, generation)),
+      concurrency: deps.fetchConcurrency ?? 8,
+      signal,
+    });
+  }
+
+  async function recordFailure(error: unknown, generation: number): Promise<void> {
+    const spk = isSpkError(error) ? error : null;
+    const stateError: StateError = spk
+      ? { code: spk.code, message: spk.message }
+      : { code: 'INTERNAL', message: 'the install failed unexpectedly; the server log has the error code' };
+    log.error({ code: spk?.code ?? codeOf(error), ...(spk?.cause ? { cause: codeOf(spk.cause) } : {}) }, `install failed: ${stateError.message}`);
+    try {
+      const recorded = await deps.state.markFailed(stateError, deps.clock.now(), generation);
+      if (!recorded) log.warn('a newer installer was elected meanwhile and owns the install state; this failure is only logged');
+    } catch (recordError) {
+      log.error({ code: codeOf(recordError) }, 'recording the install failure failed');
+    }
+  }
+
+  /** Never rejects: every outcome ends as a commit or a recorded (or, when superseded, logged) failure. */
+  async function install(lease: InstallerLease, generation: number): Promise<void> {
     const started = Date.now();
     try {
-      const [packages, creds, caps, storeId] = await Promise.all([
-        deps.packages.listEnabled(),
-        deps.settings.getRegistryCredentials(),
-        deps.settings.getSizeCaps(),
-        deps.settings.getActiveStoreId(),
-      ]);
-      const npmOptions = { ...registryOptions(creds), cache: path.join(scratchDir, '.npm-cache') };
-      const store = deps.blobStores.get(storeId);
-      const result = await runInstallPipeline({
-        resolve: () => resolveTree({ packages, scratchDir, npmOptions }),
-        fetch: (node) => fetchTarball(node, npmOptions),
-        indexedSizes: (integrities) => deps.blobIndex.sizesIn(store.id, integrities),
-        store,
-        recordBlob: (entry) => deps.blobIndex.record({ ...entry, createdAt: deps.clock.now() }),
-        caps,
-        progress: throttledProgress(),
-        concurrency: deps.fetchConcurrency ?? 8,
-      });
+      const result = await inScratchDir((dir) => build(dir, lease.signal, generation));
+      lease.signal.throwIfAborted();
       const at = deps.clock.now();
-      await deps.state.commit({ ...result, at });
+      await deps.state.commit({ ...result, at, generation });
       const timings = Object.fromEntries(Object.entries(result.timings).map(([k, v]) => [k, Math.round(v)]));
       log.info(
         { lockfileHash: result.lockfileHash, packages: result.manifest.length, published: result.published, ms: Date.now() - started, ...timings },
@@ -87,14 +115,8 @@ export function createInstallController(deps: InstallControllerDeps) {
       );
       deps.hooks.emit(SCRIPT_PACKAGES_CHANGED, { lockfileHash: result.lockfileHash, committedAt: at.toISOString() });
     } catch (error) {
-      const spk = isSpkError(error) ? error : null;
-      const stateError = spk
-        ? { code: spk.code, message: spk.message }
-        : { code: 'INTERNAL' as const, message: 'the install failed unexpectedly; the server log has the error code' };
-      log.error({ code: spk?.code ?? (error as { code?: string })?.code ?? 'UNKNOWN' }, `install failed: ${stateError.message}`);
-      await deps.state.markFailed(stateError, deps.clock.now());
-    } finally {
-      await rm(scratchDir, { recursive: true, force: true });
+      // Once the lease is gone, whatever failed after it (an aborted fetch, a refused commit) is its consequence.
+      await recordFailure(lease.signal.aborted ? lease.signal.reason : error, generation);
     }
   }
 
@@ -105,48 +127,33 @@ export function createInstallController(deps: InstallControllerDeps) {
     async trigger(): Promise<{ started: boolean; state: InstallState }> {
       if (running || claiming) throw inProgress();
       claiming = true;
-      let session: Awaited<ReturnType<Database['openSession']>>;
+      let lease: InstallerLease | null = null;
       try {
-        session = await deps.database.openSession();
+        lease = await lock.tryAcquire();
+        if (!lease) throw inProgress();
+        const generation = await deps.state.markStarted(deps.clock.now());
+        const held = lease;
+        running = install(held, generation).finally(async () => {
+          await held.release();
+          running = null;
+        });
       } catch (error) {
-        claiming = false;
+        await lease?.release();
         throw error;
-      }
-      let locked = false;
-      try {
-        const [row] = await session.query<{ locked: boolean }>('select pg_try_advisory_lock($1) as locked', [INSTALLER_LOCK_KEY]);
-        locked = Boolean(row?.locked);
-        // PGlite is one session, where the lock is re-entrant: the `claiming` flag guards it.
-        if (!locked) throw inProgress();
-        await deps.state.markStarted(deps.clock.now());
-      } catch (error) {
-        if (locked) await session.query('select pg_advisory_unlock($1)', [INSTALLER_LOCK_KEY]).catch(() => undefined);
-        await session.release();
+      } finally {
         claiming = false;
-        throw error;
       }
-      claiming = false;
-      running = install().finally(async () => {
-        await session.query('select pg_advisory_unlock($1)', [INSTALLER_LOCK_KEY]).catch((e) => log.warn({ code: e?.code }, 'unlock failed'));
-        await session.release();
-        running = null;
-      });
       return { started: true, state: await deps.state.read() };
     },
 
     /** At start: an `installing` state left by a crashed instance is turned into a failure. */
     async recoverInterrupted(): Promise<void> {
-      const session = await deps.database.openSession();
+      const lease = await lock.tryAcquire();
+      if (!lease) return;
       try {
-        const [row] = await session.query<{ locked: boolean }>('select pg_try_advisory_lock($1) as locked', [INSTALLER_LOCK_KEY]);
-        if (!row?.locked) return;
-        try {
-          if (await deps.state.clearStaleInstalling(deps.clock.now())) log.warn('a previous install was interrupted; marked failed');
-        } finally {
-          await session.query('select pg_advisory_unlock($1)', [INSTALLER_LOCK_KEY]);
-        }
+        if (await deps.state.clearStaleInstalling(deps.clock.now())) log.warn('a previous install was interrupted; marked failed');
       } finally {
-        await session.release();
+        await lease.release();
       }
     },
 

@@ -1,23 +1,28 @@
-// One install, start to commit: resolve -> fetch what is new -> check caps -> publish -> build the
+// One install, start to commit: resolve -> check what is published -> fetch what is new or damaged
+// -> check each tarball (integrity, tar-entry policy) -> check caps -> publish -> build the
 // manifest. Side effects come in as deps; nothing is published before every check has passed.
-import { computeLockfileHash, SpkError, type InstallProgress, type Manifest, type SizeCaps } from '@spk/common';
+import ssri from 'ssri';
+import { computeLockfileHash, isSpkError, SpkError, type InstallProgress, type Manifest, type SizeCaps } from '@spk/common';
+import { checkTarball, mapConcurrent } from '@spk/reconciler';
 import type { BlobStore } from '../blob-stores/blob-store.ts';
-import { verifyBlob } from '../blob-stores/blob-store.ts';
 import { checkSizeCaps } from './size-caps.ts';
-import { mapConcurrent } from '@spk/reconciler';
-import type { FetchedTarball } from './fetch-tarballs.ts';
 import type { ResolvedNode } from './resolve-tree.ts';
 
 export interface PipelineDeps {
   resolve(): Promise<ResolvedNode[]>;
-  fetch(node: ResolvedNode): Promise<FetchedTarball>;
+  /** The tarball's bytes, as the registry serves them. */
+  fetch(node: ResolvedNode): Promise<Uint8Array>;
   /** Sizes of blobs already published, by integrity. */
   indexedSizes(integrities: string[]): Promise<Map<string, number>>;
+  /** Whether the published copy is present and its bytes still match (stored bytes can be damaged). */
+  isIntact(integrity: string): Promise<boolean>;
   store: BlobStore;
   recordBlob(entry: { integrity: string; size: number; storeId: string }): Promise<void>;
   caps: SizeCaps;
   progress(p: InstallProgress): Promise<void>;
   concurrency: number;
+  /** Aborted when the install must stop (its installer lease was lost): checked between steps, throws its reason. */
+  signal?: AbortSignal;
 }
 
 export interface PipelineResult {
@@ -29,24 +34,57 @@ export interface PipelineResult {
   timings: { resolveMs: number; fetchMs: number; publishMs: number };
 }
 
+interface FetchedTarball {
+  integrity: string;
+  bytes: Uint8Array;
+}
+
+/** Hashes the tarball once and holds it to every rule a host will apply before anything is published. */
+async function checkFetched(node: ResolvedNode, bytes: Uint8Array): Promise<FetchedTarball> {
+  const label = `${node.name}@${node.version}`;
+  const integrity = ssri.fromData(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), { algorithms: ['sha512'] }).toString();
+  if (node.sha512 && node.sha512 !== integrity) {
+    throw new SpkError('INTEGRITY_MISMATCH', `${label}: the tarball does not match the integrity the registry published; refusing it, nothing was published`, {
+      package: label,
+      expected: node.sha512,
+      actual: integrity,
+    });
+  }
+  try {
+    await checkTarball({ bytes, label });
+  } catch (error) {
+    if (!isSpkError(error, 'UNSAFE_TARBALL')) throw error;
+    throw new SpkError(
+      'UNSAFE_TARBALL',
+      `${error.message}; no host would extract it, so nothing was published and the previous desired state stays; remove ${node.name} (or the package depending on it) or pin another version`,
+      error.details,
+      { cause: error },
+    );
+  }
+  return { integrity, bytes };
+}
+
 export async function runInstallPipeline(deps: PipelineDeps): Promise<PipelineResult> {
   const t0 = performance.now();
   await deps.progress({ phase: 'resolving', done: 0, total: 0 });
   const nodes = await deps.resolve();
+  deps.signal?.throwIfAborted();
   const t1 = performance.now();
 
+  // Published blobs count as published only while intact: a damaged one is fetched and put again.
   const known = await deps.indexedSizes(nodes.flatMap((n) => (n.sha512 ? [n.sha512] : [])));
+  await mapConcurrent([...known.keys()], deps.concurrency, async (integrity) => {
+    deps.signal?.throwIfAborted();
+    if (!(await deps.isIntact(integrity))) known.delete(integrity);
+  });
   const toFetch = nodes.filter((n) => !n.sha512 || !known.has(n.sha512));
   const fetched = new Map<string, FetchedTarball>();
   let done = 0;
   await deps.progress({ phase: 'fetching', done, total: toFetch.length });
   const fetchedByPath = new Map<string, string>();
   await mapConcurrent(toFetch, deps.concurrency, async (node) => {
-    const tarball = await deps.fetch(node);
-    verifyBlob(tarball.integrity, tarball.bytes, `${node.name}@${node.version}`);
-    if (node.sha512 && node.sha512 !== tarball.integrity) {
-      throw new SpkError('INTEGRITY_MISMATCH', `${node.name}@${node.version}: the tarball does not match the integrity the registry published; refusing it`);
-    }
+    deps.signal?.throwIfAborted();
+    const tarball = await checkFetched(node, await deps.fetch(node));
     fetched.set(tarball.integrity, tarball);
     fetchedByPath.set(node.path, tarball.integrity);
     await deps.progress({ phase: 'fetching', done: ++done, total: toFetch.length });
@@ -76,6 +114,7 @@ export async function runInstallPipeline(deps: PipelineDeps): Promise<PipelineRe
   done = 0;
   await deps.progress({ phase: 'publishing', done, total: toPublish.length });
   await mapConcurrent(toPublish, deps.concurrency, async (blob) => {
+    deps.signal?.throwIfAborted();
     const { written } = await deps.store.put(blob.integrity, blob.bytes);
     if (written) published++;
     await deps.recordBlob({ integrity: blob.integrity, size: blob.bytes.byteLength, storeId: deps.store.id });

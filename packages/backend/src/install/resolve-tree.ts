@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import Arborist from '@npmcli/arborist';
 import ssri from 'ssri';
-import { SpkError } from '@spk/common';
+import { redactUrlCredentials, SpkError } from '@spk/common';
 
 export interface ResolvedNode {
   name: string;
@@ -60,7 +60,7 @@ export async function resolveTree(input: ResolveInput): Promise<ResolvedNode[]> 
   try {
     tree = await arborist.buildIdealTree({});
   } catch (error) {
-    throw toResolveError(error, input.npmOptions.registry as string);
+    throw toResolveError(error, input.npmOptions);
   }
   const nodes: ResolvedNode[] = [];
   for (const node of tree.inventory.values()) {
@@ -85,31 +85,58 @@ export async function resolveTree(input: ResolveInput): Promise<ResolvedNode[]> 
   return nodes.sort((a, b) => (a.path < b.path ? -1 : 1));
 }
 
-/** npm's error codes become ours, with a message that says what to do. Never includes options. */
-export function toResolveError(error: unknown, registry: string): SpkError {
+// What a cut-off request looks like, depending on where npm's stack noticed: minipass-fetch's own
+// request/body timers, @npmcli/agent's socket timers, or the OS.
+const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ERR_SOCKET_TIMEOUT', 'EIDLETIMEOUT', 'ECONNECTIONTIMEOUT', 'ERESPONSETIMEOUT', 'ETRANSFERTIMEOUT']);
+const TIMEOUT_TYPES = new Set(['request-timeout', 'body-timeout']);
+
+/**
+ * npm's error codes become ours, with a message that says what to do. Never includes options, and
+ * any URL credentials in the registry URL or npm's own message are redacted.
+ */
+export function toResolveError(error: unknown, npmOptions: Record<string, unknown>): SpkError {
   if (error instanceof SpkError) return error;
-  const e = error as { code?: string; message?: string; pkgid?: string; statusCode?: number };
+  const mapped = mapNpmError(error as NpmError, redactUrlCredentials(String(npmOptions.registry)), npmOptions.timeout);
+  return new SpkError(mapped.code, redactUrlCredentials(mapped.message), mapped.details, { cause: error });
+}
+
+interface NpmError {
+  code?: string;
+  type?: string;
+  message?: string;
+  pkgid?: string;
+}
+
+function mapNpmError(e: NpmError, registry: string, timeout: unknown): Pick<SpkError, 'code' | 'message' | 'details'> {
   const what = e.pkgid ?? 'a package';
+  const details = { npmCode: e.code ?? null };
+  if ((e.code && TIMEOUT_CODES.has(e.code)) || (e.type && TIMEOUT_TYPES.has(e.type))) {
+    const limit = typeof timeout === 'number' ? ` within ${timeout / 1000} s` : '';
+    return {
+      code: 'REGISTRY_UNREACHABLE',
+      message: `a request to the registry ${registry} for ${what} timed out (no answer${limit}); check the registry and the network, or raise the registry request timeout`,
+      details,
+    };
+  }
   switch (e.code) {
     case 'E404':
-      return new SpkError('RESOLVE_FAILED', `${what} was not found in the registry ${registry}; check the name, or the registry settings for private packages`, { npmCode: e.code });
+      return { code: 'RESOLVE_FAILED', message: `${what} was not found in the registry ${registry}; check the name, or the registry settings for private packages`, details };
     case 'ETARGET':
-      return new SpkError('RESOLVE_FAILED', `no version of ${what} matches the declared range; change the range with "spk packages set"`, { npmCode: e.code });
+      return { code: 'RESOLVE_FAILED', message: `no version of ${what} matches the declared range; change the range with "spk packages set"`, details };
     case 'E401':
     case 'E403':
-      return new SpkError('RESOLVE_FAILED', `the registry ${registry} refused access to ${what} (${e.code}); set a valid token with "spk registry set"`, { npmCode: e.code });
+      return { code: 'RESOLVE_FAILED', message: `the registry ${registry} refused access to ${what} (${e.code}); set a valid token with "spk registry set"`, details };
     case 'EINTEGRITY':
-      return new SpkError('INTEGRITY_MISMATCH', `a tarball from ${registry} did not match its published integrity; it was refused and nothing was published`, { npmCode: e.code });
+      return { code: 'INTEGRITY_MISMATCH', message: `a tarball from ${registry} did not match its published integrity; it was refused and nothing was published`, details };
     case 'ERESOLVE':
-      return new SpkError('RESOLVE_FAILED', `the declared packages have conflicting peer dependencies: ${firstLine(e.message)}`, { npmCode: e.code });
+      return { code: 'RESOLVE_FAILED', message: `the declared packages have conflicting peer dependencies: ${firstLine(e.message)}`, details };
     case 'ECONNREFUSED':
     case 'ENOTFOUND':
-    case 'ETIMEDOUT':
     case 'ECONNRESET':
     case 'EAI_AGAIN':
-      return new SpkError('REGISTRY_UNREACHABLE', `the registry ${registry} could not be reached (${e.code}); check the registry URL and the network`, { npmCode: e.code });
+      return { code: 'REGISTRY_UNREACHABLE', message: `the registry ${registry} could not be reached (${e.code}); check the registry URL and the network`, details };
     default:
-      return new SpkError('RESOLVE_FAILED', `resolving the package set failed (${e.code ?? 'unknown error'}): ${firstLine(e.message)}`, { npmCode: e.code ?? null });
+      return { code: 'RESOLVE_FAILED', message: `resolving the package set failed (${e.code ?? 'unknown error'}): ${firstLine(e.message)}`, details };
   }
 }
 

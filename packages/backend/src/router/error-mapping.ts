@@ -1,7 +1,9 @@
 // The one place where our error codes become HTTP-visible oRPC errors. Unknown errors are logged
-// by code only (a driver error's message can carry SQL parameters) and answered generically.
+// with the driver's code and message (never drizzle's wrapper, whose message holds the SQL and its
+// parameters) and answered generically.
 import { ORPCError, ValidationError } from '@orpc/server';
 import { SpkError, type ErrorCode, type ValidationIssue } from '@spk/common';
+import { describeError } from '../errors/driver-error.ts';
 import type { Logger } from '../services.ts';
 
 const STATUS_BY_CODE: Partial<Record<ErrorCode, { orpc: string; status: number }>> = {
@@ -15,6 +17,7 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, { orpc: string; status: number }
   SIZE_CAP_EXCEEDED: { orpc: 'PAYLOAD_TOO_LARGE', status: 413 },
   UNAUTHORIZED: { orpc: 'UNAUTHORIZED', status: 401 },
   FORBIDDEN: { orpc: 'FORBIDDEN', status: 403 },
+  TOO_MANY_RUNS: { orpc: 'TOO_MANY_REQUESTS', status: 429 },
 };
 
 function formatPath(path: ReadonlyArray<PropertyKey | { key: PropertyKey }> | undefined): string {
@@ -45,11 +48,10 @@ export function toORPCError(error: unknown, logger: Logger): unknown {
     if (mapped) {
       return new ORPCError(mapped.orpc, { status: mapped.status, message: error.message, data: { code: error.code, ...error.details } });
     }
-    logger.error({ code: error.code }, error.message);
+    logger.error(describeError(error), 'procedure failed');
     return new ORPCError('INTERNAL_SERVER_ERROR', { status: 500, message: error.message, data: { code: error.code } });
   }
-  const pgCode = (error as { code?: unknown })?.code;
-  logger.error({ code: typeof pgCode === 'string' ? pgCode : 'UNKNOWN', kind: (error as Error)?.name }, 'unexpected error in a procedure');
+  logger.error(describeError(error), 'unexpected error in a procedure');
   return new ORPCError('INTERNAL_SERVER_ERROR', {
     status: 500,
     message: 'internal error; the server log has the error code',

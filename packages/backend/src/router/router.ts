@@ -1,7 +1,7 @@
 // The backend's implementation of the shared contract. Handlers are thin: they call stores and
 // controllers passed in, so all logic stays testable outside HTTP.
 import { implement } from '@orpc/server';
-import { contract, hasPermission, SpkError, type InstallState, type Principal, type RunResult, type RunScriptInput } from '@spk/common';
+import { contract, hasPermission, isSpkError, SpkError, type FsckResult, type InstallState, type Principal, type RunResult, type RunScriptInput } from '@spk/common';
 import type { BlobIndexStore } from '../stores/blob-index-store.ts';
 import type { BlobStoreRegistry } from '../blob-stores/blob-store.ts';
 import type { HostStatusStore } from '../stores/host-status-store.ts';
@@ -13,6 +13,8 @@ import { toORPCError } from './error-mapping.ts';
 export interface RouterContext {
   /** Set by the host after checking the bearer token; null when the caller is anonymous. */
   principal: Principal | null;
+  /** Response headers, when the HTTP handler has oRPC's ResponseHeadersPlugin (Retry-After on 429). */
+  resHeaders?: Headers;
 }
 
 export interface InstallApi {
@@ -21,7 +23,13 @@ export interface InstallApi {
 }
 
 export interface RunApi {
-  run(input: Required<RunScriptInput>): Promise<RunResult>;
+  /** `principalId` is who asked: every run is logged with it. */
+  run(input: Required<RunScriptInput>, caller: { principalId: string }): Promise<RunResult>;
+}
+
+/** The host of the instance answering the call: fsck checks this machine's store and trees. */
+export interface HostFsckApi {
+  fsck(input: { repair: boolean }): Promise<FsckResult>;
 }
 
 export interface RouterDeps {
@@ -33,6 +41,7 @@ export interface RouterDeps {
   blobStores: BlobStoreRegistry;
   install: InstallApi;
   runs: RunApi;
+  host: HostFsckApi;
 }
 
 export function createRouter(deps: RouterDeps) {
@@ -85,9 +94,18 @@ export function createRouter(deps: RouterDeps) {
     },
     hosts: {
       status: os.hosts.status.handler(async () => ({ hosts: await deps.hosts.list() })),
+      fsck: os.hosts.fsck.handler(({ input }) => deps.host.fsck(input)),
     },
     runs: {
-      execute: os.runs.execute.handler(({ input }) => deps.runs.run(input)),
+      execute: os.runs.execute.handler(async ({ input, context }) => {
+        try {
+          return await deps.runs.run(input, { principalId: context.principal?.id ?? 'anonymous' });
+        } catch (error) {
+          const retryAfterMs = isSpkError(error, 'TOO_MANY_RUNS') ? Number(error.details?.retryAfterMs) : NaN;
+          if (Number.isFinite(retryAfterMs)) context.resHeaders?.set('retry-after', String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
+          throw error;
+        }
+      }),
     },
   });
 }

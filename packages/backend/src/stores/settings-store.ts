@@ -2,8 +2,10 @@
 // back to defaults so a fresh database works without seeding.
 import { eq } from 'drizzle-orm';
 import {
+  DEFAULT_REGISTRY_TIMEOUT_MS,
   DEFAULT_REGISTRY_URL,
   DEFAULT_SIZE_CAPS,
+  redactUrlCredentials,
   type RegistryConfig,
   type RegistryConfigInput,
   type SizeCaps,
@@ -18,9 +20,22 @@ const SINGLETON = 1;
 export interface RegistryCredentials {
   url: string;
   token: string | null;
+  /** How long one registry request may go unanswered. */
+  timeoutMs: number;
 }
 
-export function createSettingsStore(db: Db, clock: Clock, defaults: { storeId: string }) {
+/**
+ * A row written before URLs with `user:password@` were refused may still hold one: those
+ * credentials are neither shown nor used (the registry then asks for a token, which is the fix).
+ */
+function withoutCredentials(url: string): string {
+  const parsed = new URL(url);
+  parsed.username = '';
+  parsed.password = '';
+  return parsed.toString();
+}
+
+export function createSettingsStore(db: Db, clock: Clock, defaults: { storeId: string; registryTimeoutMs?: number }) {
   async function readRegistryRow() {
     const [row] = await db.select().from(registryConfig).where(eq(registryConfig.id, SINGLETON));
     return row;
@@ -30,7 +45,7 @@ export function createSettingsStore(db: Db, clock: Clock, defaults: { storeId: s
     async getRegistry(): Promise<RegistryConfig> {
       const row = await readRegistryRow();
       return {
-        url: row?.url ?? DEFAULT_REGISTRY_URL,
+        url: redactUrlCredentials(row?.url ?? DEFAULT_REGISTRY_URL),
         hasToken: Boolean(row?.token),
         updatedAt: row ? row.updatedAt.toISOString() : null,
       };
@@ -38,7 +53,11 @@ export function createSettingsStore(db: Db, clock: Clock, defaults: { storeId: s
 
     async getRegistryCredentials(): Promise<RegistryCredentials> {
       const row = await readRegistryRow();
-      return { url: row?.url ?? DEFAULT_REGISTRY_URL, token: row?.token ?? null };
+      return {
+        url: withoutCredentials(row?.url ?? DEFAULT_REGISTRY_URL),
+        token: row?.token ?? null,
+        timeoutMs: defaults.registryTimeoutMs ?? DEFAULT_REGISTRY_TIMEOUT_MS,
+      };
     },
 
     async setRegistry(input: RegistryConfigInput): Promise<void> {

@@ -1,2 +1,3 @@
 export * from './test-database.ts';
 export * from './test-backend.ts';
+export * from './installer-lock-session.ts';

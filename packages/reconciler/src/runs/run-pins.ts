@@ -1,24 +1,29 @@
 // A script run's resolution root: .runs/<runId>/ holding a node_modules link straight to the
-// tree that was current when the run started. The link, not `current`, pins that tree: a
-// later flip does not move it, and GC can list these dirs to know which trees are in use.
+// tree that was current when the run started, the script, a tmp/ dir (the only place the
+// script may write) and pin.json, which says which server process owns the run and which child
+// it started, so a restarted server can reap what a crashed one left. The link, not `current`,
+// pins the tree: a later flip does not move it, and GC lists these dirs to keep pinned trees.
 import { randomUUID } from 'node:crypto';
-import { mkdir, readdir, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, readdir, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { SpkError } from '@spk/common';
-import { dataLayout, TREE_HASH, type DataLayout } from './data-layout.ts';
-import { tempName } from './temp-names.ts';
-import type { TreeLayout } from './tree-plan.ts';
-import { isTreeComplete, readCurrentTree, readTreeMarker, type CurrentTree } from './tree-state.ts';
+import { SpkError, type RunPinRecord } from '@spk/common';
+import { dataLayout, TREE_HASH, type DataLayout } from '../data-layout.ts';
+import { tempName } from '../temp-names.ts';
+import type { TreeLayout } from '../tree-plan.ts';
+import { isTreeComplete, readCurrentTree, readTreeMarker, type CurrentTree } from '../tree-state.ts';
+import { processIdentity } from './process-identity.ts';
 
 export interface RunPin {
   runId: string;
   lockfileHash: string;
   runDir: string;
+  tmpDir: string;
   /** How the pinned tree is laid out: `linked-packages` trees need --preserve-symlinks. */
   treeLayout: TreeLayout;
 }
 
-const RUN_ID = /^[0-9a-f-]{36}$/;
+export const PIN_FILE = 'pin.json';
+export const RUN_ID = /^[0-9a-f-]{36}$/;
 const PINNED_TARGET = /(?:^|\/)trees\/([a-f0-9]{64})\/node_modules$/;
 
 function notConverged(expected: string, current: CurrentTree | null): SpkError {
@@ -29,18 +34,39 @@ function notConverged(expected: string, current: CurrentTree | null): SpkError {
   });
 }
 
-export async function pinCurrentTree(layout: DataLayout, expectedHash: string): Promise<RunPin> {
+async function writePinRecord(runDir: string, record: RunPinRecord): Promise<void> {
+  const temp = path.join(runDir, tempName('.pin'));
+  await writeFile(temp, `${JSON.stringify(record)}\n`);
+  await rename(temp, path.join(runDir, PIN_FILE));
+}
+
+export interface PinOptions {
+  /** The user scripts run as: it gets the run's tmp dir, and passage through .runs/. */
+  runAs?: { uid: number; gid: number };
+}
+
+export async function pinCurrentTree(layout: DataLayout, expectedHash: string, options: PinOptions = {}): Promise<RunPin> {
   const current = await readCurrentTree(layout);
   if (!current?.complete || current.lockfileHash !== expectedHash) throw notConverged(expectedHash, current);
   const lockfileHash = current.lockfileHash;
   await mkdir(layout.runsDir, { recursive: true });
+  // Others may pass through to a run dir they know the (random) name of, never list them.
+  await chmod(layout.runsDir, 0o711);
+  const owner = await processIdentity(process.pid);
+  if (!owner) throw new SpkError('INTERNAL', 'cannot identify this process in /proc');
   // Assemble under a temp name and rename, so a pin listing never sees a half-made run dir.
+  const runId = randomUUID();
   const temp = path.join(layout.runsDir, tempName('.run'));
   await mkdir(temp);
+  await chmod(temp, 0o711);
   await symlink(path.join('..', '..', 'trees', lockfileHash, 'node_modules'), path.join(temp, 'node_modules'));
   // No "type" field: a .js script gets Node's syntax detection whatever an ancestor package.json says.
   await writeFile(path.join(temp, 'package.json'), '{ "private": true }\n');
-  const runId = randomUUID();
+  // Whatever the server's umask: the script's user must read it.
+  await chmod(path.join(temp, 'package.json'), 0o644);
+  await mkdir(path.join(temp, 'tmp'), { mode: 0o700 });
+  if (options.runAs) await chown(path.join(temp, 'tmp'), options.runAs.uid, options.runAs.gid);
+  await writePinRecord(temp, { runId, lockfileHash, owner, child: null });
   const runDir = path.join(layout.runsDir, runId);
   await rename(temp, runDir);
   // The tree could have been retired between reading `current` and pinning it.
@@ -52,7 +78,15 @@ export async function pinCurrentTree(layout: DataLayout, expectedHash: string): 
     await rm(runDir, { recursive: true, force: true });
     throw error;
   });
-  return { runId, lockfileHash, runDir, treeLayout };
+  return { runId, lockfileHash, runDir, tmpDir: path.join(runDir, 'tmp'), treeLayout };
+}
+
+/** Records the run's child in pin.json, so a successor can reap it if this process dies. */
+export async function recordRunChild(pin: RunPin, childPid: number): Promise<void> {
+  const owner = await processIdentity(process.pid);
+  const child = await processIdentity(childPid);
+  if (!owner) throw new SpkError('INTERNAL', 'cannot identify this process in /proc');
+  await writePinRecord(pin.runDir, { runId: pin.runId, lockfileHash: pin.lockfileHash, owner, child: child ?? { pid: childPid, startTime: null, bootId: null } });
 }
 
 export async function releaseRunPin(pin: RunPin): Promise<void> {

@@ -1,0 +1,63 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createScriptPackagesBackend } from '../plugin.ts';
+import { createHookBus, systemClock, type Logger } from '../services.ts';
+import { createTestBackend, TEST_ADMIN, type TestBackend } from '../testing/test-backend.ts';
+import { testDrivers } from '../testing/test-database.ts';
+
+interface LogLine {
+  level: string;
+  fields: Record<string, unknown>;
+  msg: string | undefined;
+}
+
+/** A real logger that keeps its lines in memory, so a test can read what an operator would. */
+function memoryLogger(lines: LogLine[], bindings: Record<string, unknown> = {}): Logger {
+  const at =
+    (level: string) =>
+    (obj: object | string, msg?: string): void =>
+      void lines.push(typeof obj === 'string' ? { level, fields: bindings, msg: obj } : { level, fields: { ...bindings, ...obj }, msg });
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), child: (more) => memoryLogger(lines, { ...bindings, ...more }) };
+}
+
+describe.each(testDrivers())('a host whose blob read fails in the database (%s)', (driver) => {
+  let t: TestBackend;
+  beforeAll(async () => {
+    t = await createTestBackend(driver, { registry: { url: inject('registryUrl') }, hostId: `first-${driver}` });
+    await t.client.packages.add({ name: 'spk-fixture-leaf' });
+    await t.client.install.trigger();
+    await t.backend.installer.idle();
+    expect((await t.client.install.state()).status).toBe('idle');
+  });
+  afterAll(() => t?.close());
+
+  it('records a status without SQL or parameters and logs the driver code, not UNKNOWN', async () => {
+    // The query that reads a blob's bytes fails, with its integrity (a sha512-… parameter) bound.
+    await t.database.db.execute(sql`alter table blob_data rename to blob_data_moved`);
+    const lines: LogLine[] = [];
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'spk-failing-host-'));
+    const second = createScriptPackagesBackend(
+      { database: t.database, logger: memoryLogger(lines), dataDir, hooks: createHookBus(), clock: systemClock, auth: { authenticate: async () => TEST_ADMIN } },
+      { hostId: `failing-${driver}` },
+    );
+    try {
+      await second.start();
+      await second.host.idle();
+      const { hosts } = await t.client.hosts.status();
+      const lastError = hosts.find((h) => h.hostId === `failing-${driver}`)?.lastError;
+      expect(lastError).toMatch(/^reconcile failed \(database error 42P01\)/);
+      expect(lastError).not.toMatch(/select|params|sha512-/i);
+
+      const failures = lines.filter((l) => l.msg === 'reconcile failed').map((l) => l.fields);
+      expect(failures).toContainEqual(expect.objectContaining({ code: '42P01', message: expect.stringContaining('blob_data') }));
+      expect(JSON.stringify(lines)).not.toMatch(/Failed query|params:|sha512-|"UNKNOWN"/);
+    } finally {
+      await second.stop();
+      await t.database.db.execute(sql`alter table blob_data_moved rename to blob_data`);
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});

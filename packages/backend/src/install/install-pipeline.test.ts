@@ -1,0 +1,155 @@
+import ssri from 'ssri';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_SIZE_CAPS, isSpkError, type SizeCaps } from '@spk/common';
+import { craftPackage, type CraftedEntry } from '@spk/tools';
+import { streamOf, verifyBlob, type BlobStore } from '../blob-stores/blob-store.ts';
+import { runInstallPipeline, type PipelineDeps } from './install-pipeline.ts';
+import type { ResolvedNode } from './resolve-tree.ts';
+
+interface Pkg {
+  node: ResolvedNode;
+  bytes: Uint8Array;
+}
+
+function pkg(name: string, entries: CraftedEntry[] = [{ path: 'package/index.js', content: `module.exports = '${name}'` }]): Pkg {
+  const { tarball, integrity } = craftPackage({ name, version: '1.0.0' }, entries);
+  const node: ResolvedNode = {
+    name,
+    version: '1.0.0',
+    path: `node_modules/${name}`,
+    registryIntegrity: integrity,
+    sha512: integrity,
+    resolved: `http://registry.invalid/${name}/-/${name}-1.0.0.tgz`,
+    hasInstallScript: false,
+    bin: {},
+    dependencies: {},
+  };
+  return { node, bytes: new Uint8Array(tarball) };
+}
+
+/** The pipeline's world in memory: a registry, a blob store that records every put, a blob index. */
+function world(registry: Pkg[], options: { caps?: SizeCaps; published?: Pkg[]; damaged?: string[]; serve?: Map<string, Uint8Array> } = {}) {
+  const blobs = new Map<string, Uint8Array>();
+  const index = new Map<string, number>();
+  for (const p of options.published ?? []) {
+    blobs.set(p.node.sha512!, p.bytes);
+    index.set(p.node.sha512!, p.bytes.byteLength);
+  }
+  const damaged = new Set(options.damaged ?? []);
+  const puts: string[] = [];
+  const fetches: string[] = [];
+  const store: BlobStore = {
+    id: 'memory',
+    has: async (integrity) => blobs.has(integrity),
+    async put(integrity, bytes) {
+      verifyBlob(integrity, bytes);
+      puts.push(integrity);
+      const written = !blobs.has(integrity) || damaged.has(integrity);
+      blobs.set(integrity, bytes);
+      damaged.delete(integrity);
+      return { written };
+    },
+    get: async (integrity) => blobs.get(integrity) ?? null,
+    getStream: async (integrity) => streamOf(blobs.get(integrity) ?? null),
+    delete: async (integrity) => blobs.delete(integrity),
+    async *list() {
+      yield* blobs.keys();
+    },
+  };
+  const deps: PipelineDeps = {
+    resolve: async () => registry.map((p) => p.node),
+    async fetch(node) {
+      fetches.push(node.name);
+      return options.serve?.get(node.name) ?? registry.find((p) => p.node.name === node.name)!.bytes;
+    },
+    indexedSizes: async (integrities) => new Map(integrities.filter((i) => index.has(i)).map((i) => [i, index.get(i)!])),
+    isIntact: async (integrity) => blobs.has(integrity) && !damaged.has(integrity),
+    store,
+    async recordBlob(entry) {
+      index.set(entry.integrity, entry.size);
+    },
+    caps: options.caps ?? { ...DEFAULT_SIZE_CAPS },
+    progress: async () => undefined,
+    concurrency: 2,
+  };
+  return { deps, blobs, puts, fetches, index };
+}
+
+const failureOf = (promise: Promise<unknown>) => promise.then(() => null, (e: unknown) => e);
+
+describe('install pipeline', () => {
+  it('publishes every new tarball once and builds the manifest from what it checked', async () => {
+    const a = pkg('a');
+    const b = pkg('b');
+    const w = world([a, b]);
+    const result = await runInstallPipeline(w.deps);
+    expect(result.published).toBe(2);
+    expect(w.puts.sort()).toEqual([a.node.sha512, b.node.sha512].sort());
+    expect(result.manifest.map((e) => [e.name, e.integrity, e.size])).toEqual([
+      ['a', a.node.sha512, a.bytes.byteLength],
+      ['b', b.node.sha512, b.bytes.byteLength],
+    ]);
+  });
+
+  it('publishes nothing and fetches nothing when the same set is installed again', async () => {
+    const a = pkg('a');
+    const b = pkg('b');
+    const first = world([a, b]);
+    const before = await runInstallPipeline(first.deps);
+    const w = world([a, b], { published: [a, b] });
+    const again = await runInstallPipeline(w.deps);
+    expect(again.lockfileHash).toBe(before.lockfileHash);
+    expect(again.published).toBe(0);
+    expect(w.fetches).toEqual([]);
+    expect(w.puts).toEqual([]);
+  });
+
+  it('refuses a tarball that does not match its integrity and publishes nothing, not even the good ones', async () => {
+    const a = pkg('a');
+    const b = pkg('b');
+    const w = world([a, b], { serve: new Map([['b', pkg('b', [{ path: 'package/index.js', content: 'tampered' }]).bytes]]) });
+    const error = await failureOf(runInstallPipeline(w.deps));
+    expect(isSpkError(error, 'INTEGRITY_MISMATCH')).toBe(true);
+    expect((error as Error).message).toContain('b@1.0.0');
+    expect(w.puts).toEqual([]);
+    expect(w.index.size).toBe(0);
+  });
+
+  it.each<[string, CraftedEntry]>([
+    ['a ".." entry', { path: 'package/../../escaped', content: 'x' }],
+    ['a symlink out of the package', { path: 'package/out', type: 'SymbolicLink', linkpath: '../../../etc' }],
+    ['a device', { path: 'package/dev', type: 'CharacterDevice' }],
+    ['a duplicate entry', { path: 'package/package.json', content: '{}' }],
+  ])('refuses a tarball with %s, naming package and entry, and publishes nothing', async (_, bad) => {
+    const good = pkg('good');
+    const evil = pkg('evil', [{ path: 'package/index.js', content: 'x' }, bad]);
+    const w = world([good, evil]);
+    const error = await failureOf(runInstallPipeline(w.deps));
+    expect(isSpkError(error, 'UNSAFE_TARBALL')).toBe(true);
+    expect((error as { details: unknown }).details).toMatchObject({ package: 'evil@1.0.0', entry: bad.path });
+    expect((error as Error).message).toContain(`the tarball of evil@1.0.0 is unsafe: entry "${bad.path}"`);
+    expect((error as Error).message).toContain('nothing was published');
+    expect(w.puts).toEqual([]);
+  });
+
+  it('blocks an oversized package before any put', async () => {
+    const a = pkg('a');
+    const big = pkg('big', [{ path: 'package/data.txt', content: ssri.fromData('seed').toString().repeat(400) }]);
+    const w = world([a, big], { caps: { ...DEFAULT_SIZE_CAPS, maxPackageBytes: a.bytes.byteLength + 10 } });
+    const error = await failureOf(runInstallPipeline(w.deps));
+    expect(isSpkError(error, 'SIZE_CAP_EXCEEDED')).toBe(true);
+    expect((error as Error).message).toContain('big@1.0.0');
+    expect(w.puts).toEqual([]);
+  });
+
+  it('fetches and puts again a published blob whose stored bytes are damaged, and only that one', async () => {
+    const a = pkg('a');
+    const b = pkg('b');
+    const w = world([a, b], { published: [a, b], damaged: [b.node.sha512!] });
+    const result = await runInstallPipeline(w.deps);
+    expect(w.fetches).toEqual(['b']);
+    expect(w.puts).toEqual([b.node.sha512]);
+    expect(result.published).toBe(1);
+    expect(result.manifest.find((e) => e.name === 'b')?.integrity).toBe(b.node.sha512);
+  });
+});

@@ -1,0 +1,113 @@
+// fsck for a host: the extracted store against the verified tarballs (fsck-store.ts), then the
+// current tree file by file against its plan, and every other tree for links to damaged store
+// files. With `repair`, what differs is rebuilt in place (store-repair.ts, tree-repair.ts):
+// no tree that `current` or a run uses is ever removed, and later trees link repaired files.
+import { readdir } from 'node:fs/promises';
+import { hexToIntegrity, SHA512_HEX, type FsckProblem, type Manifest } from '@spk/common';
+import type { Difference } from './contents-diff.ts';
+import { TREE_HASH } from './data-layout.ts';
+import { checkStore, fileCount, fsckProblem, markRepaired, type StoreCheck, type StoreCheckOptions } from './fsck-store.ts';
+import { expectedTree, inspectTree, inspectTreeLinks, relinkTreeFile, repairTree, type TreeSources } from './tree-repair.ts';
+import { isTreeComplete, readCurrentTree, readTreeMarker, TREE_MARKER } from './tree-state.ts';
+
+export interface FsckHostOptions extends StoreCheckOptions {
+  /** The desired state; when it is the current tree, that tree is checked file by file. */
+  desired?: { lockfileHash: string; manifest: Manifest } | null;
+}
+
+export interface FsckReport {
+  currentTree: string | null;
+  checked: { packages: number; files: number; trees: number };
+  damaged: FsckProblem[];
+  repaired: number;
+}
+
+async function namesIn(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+}
+
+const LOCATION_ORDER = { blob: 0, store: 1, tree: 2 } as const;
+const reportOrder = (a: FsckProblem, b: FsckProblem) =>
+  LOCATION_ORDER[a.location] - LOCATION_ORDER[b.location] || a.package.localeCompare(b.package) || a.file.localeCompare(b.file);
+
+/** Names the package a tree path belongs to: the deepest manifest entry containing it. */
+function treeProblems(manifest: Manifest | null, lockfileHash: string) {
+  const deepestFirst = [...(manifest ?? [])].sort((a, b) => b.path.length - a.path.length);
+  return (difference: Difference): FsckProblem => {
+    const entry = deepestFirst.find(({ path }) => difference.file === path || difference.file.startsWith(`${path}/`));
+    const label = entry ? `${entry.name}@${entry.version}` : '(tree)';
+    return fsckProblem(entry?.integrity ?? '', label, { location: 'tree', ...difference }, lockfileHash);
+  };
+}
+
+/** The tree whose manifest is known, against its plan; null when its marker cannot be read. */
+async function checkPlannedTree(treeDir: string, manifest: Manifest, sources: TreeSources, toProblem: (d: Difference) => FsckProblem, repair: boolean) {
+  let treeLayout;
+  try {
+    treeLayout = (await readTreeMarker(treeDir)).layout;
+  } catch (error) {
+    return { files: 0, found: [toProblem({ file: TREE_MARKER, kind: 'content', problem: (error as Error).message })] };
+  }
+  const expected = expectedTree({ manifest, treeLayout, treeDir, sources });
+  let state = await inspectTree(treeDir, expected, sources);
+  const found = state.differences.map(toProblem);
+  if (repair && found.length > 0) {
+    await repairTree(treeDir, expected, state, sources);
+    state = await inspectTree(treeDir, expected, sources);
+    markRepaired(found, state.differences);
+  }
+  return { files: fileCount(expected), found };
+}
+
+/** A tree without a known manifest: only links to damaged store files can be found (and relinked). */
+async function checkTreeLinks(treeDir: string, store: StoreCheck, sources: TreeSources, toProblem: (d: Difference) => FsckProblem, repair: boolean) {
+  const found: FsckProblem[] = [];
+  for (const link of await inspectTreeLinks(treeDir, store.damagedInodes)) {
+    const each = { ...toProblem({ file: link.file, kind: link.kind, problem: link.problem }), package: link.store.label, integrity: link.store.integrity };
+    if (repair && store.repairedFiles.has(`${link.store.integrity}\0${link.store.file}`)) {
+      await relinkTreeFile(treeDir, link.file, link.store, sources);
+      each.repaired = true;
+    }
+    found.push(each);
+  }
+  return found;
+}
+
+export async function fsckHost(options: FsckHostOptions): Promise<FsckReport> {
+  const { layout, repair } = options;
+  const current = await readCurrentTree(layout);
+  const currentTree = current?.complete ? current.lockfileHash : null;
+  const manifest = currentTree !== null && options.desired?.lockfileHash === currentTree ? options.desired.manifest : null;
+  const labels = new Map((manifest ?? []).map((entry) => [entry.integrity, `${entry.name}@${entry.version}`]));
+  const inStore = (await namesIn(layout.extractedDir)).filter((name) => SHA512_HEX.test(name)).map(hexToIntegrity);
+
+  const store = await checkStore(options, [...new Set([...inStore, ...labels.keys()])], labels);
+  const damaged = [...store.damaged];
+  const checked = { packages: store.packages, files: store.files, trees: 0 };
+  const sources: TreeSources = {
+    contents: (integrity) => store.contents.get(integrity)!,
+    storeDir: (integrity) => layout.extractedPath(integrity),
+    soundInode: (integrity, from) => store.soundInodes.get(integrity)?.get(from),
+  };
+
+  for (const hash of (await namesIn(layout.treesDir)).filter((name) => TREE_HASH.test(name)).sort()) {
+    const treeDir = layout.treeDir(hash);
+    if (!(await isTreeComplete(treeDir))) continue;
+    const toProblem = treeProblems(manifest, hash);
+    if (hash === currentTree && manifest?.every((entry) => store.contents.has(entry.integrity))) {
+      const planned = await checkPlannedTree(treeDir, manifest, sources, toProblem, repair);
+      checked.trees++;
+      checked.files += planned.files;
+      damaged.push(...planned.found);
+    } else if (store.damagedInodes.size > 0) {
+      checked.trees++;
+      damaged.push(...(await checkTreeLinks(treeDir, store, sources, toProblem, repair)));
+    }
+  }
+  return { currentTree, checked, damaged: damaged.sort(reportOrder), repaired: damaged.filter((found) => found.repaired).length };
+}

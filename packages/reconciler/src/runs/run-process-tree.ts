@@ -1,0 +1,77 @@
+// Making sure nothing a run started outlives it. The run's child leads its own process group,
+// which one kill ends; a descendant that calls setsid() leaves that group, so while the run lives
+// its descendants are also polled from /proc, and at the end every process still carrying the
+// run's marker in its environment is found too. Only needed when runs may spawn processes.
+import { readFile, readdir } from 'node:fs/promises';
+import { killGroup, killIfSame, listDescendants, type ProcessIdentity } from './process-identity.ts';
+
+export const RUN_MARKER_ENV = 'SPK_RUN_ID';
+const POLL_MS = 50;
+
+export interface RunProcessTree {
+  /** Kills the group, every descendant seen, and every process that carries the run's marker. */
+  killAll(): Promise<void>;
+}
+
+/** Processes whose initial environment has `<RUN_MARKER_ENV>=<runId>`; unreadable ones are skipped. */
+async function processesWithMarker(runId: string): Promise<number[]> {
+  const needle = Buffer.from(`\0${RUN_MARKER_ENV}=${runId}\0`);
+  let names: string[];
+  try {
+    names = await readdir('/proc');
+  } catch {
+    return [];
+  }
+  const hits = await Promise.all(
+    names
+      .filter((name) => /^\d+$/.test(name) && Number(name) !== process.pid)
+      .map(async (name) => {
+        try {
+          const environ = Buffer.concat([Buffer.from([0]), await readFile(`/proc/${name}/environ`)]);
+          return environ.includes(needle) ? Number(name) : null;
+        } catch {
+          return null;
+        }
+      }),
+  );
+  return hits.filter((pid) => pid !== null);
+}
+
+export function trackRunProcessTree(rootPid: number, options: { runId: string; poll: boolean }): RunProcessTree {
+  const seen = new Map<number, ProcessIdentity>();
+  let polling: Promise<void> = Promise.resolve();
+  const poll = () => {
+    polling = listDescendants(rootPid)
+      .then((found) => found.forEach((identity) => seen.set(identity.pid, identity)))
+      .catch(() => undefined);
+  };
+  const timer = options.poll ? setInterval(poll, POLL_MS) : null;
+  timer?.unref();
+  return {
+    async killAll() {
+      if (timer) clearInterval(timer);
+      await polling;
+      if (options.poll) {
+        for (const identity of await listDescendants(rootPid)) seen.set(identity.pid, identity);
+      }
+      killGroup(rootPid);
+      if (!options.poll) return;
+      for (const identity of seen.values()) await killIfSame(identity);
+      await killMarkedProcesses(options.runId);
+    },
+  };
+}
+
+/** Kills every process (and the group it leads) that still carries `runId` as its run marker. */
+export async function killMarkedProcesses(runId: string): Promise<number> {
+  const pids = await processesWithMarker(runId);
+  for (const pid of pids) {
+    killGroup(pid);
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Gone already.
+    }
+  }
+  return pids.length;
+}
