@@ -32,8 +32,9 @@ export default tseslint.config(
     },
   },
   {
-    // Tests may use the shared test tooling (fixture registry, server spawner); production code may not.
-    files: ['**/*.test.ts'],
+    // Tests and their support modules may use the shared test tooling (fixture registry, server
+    // spawner, tarball builder); production code may not.
+    files: ['**/*.test.ts', '**/src/test-support/**/*.ts'],
     rules: {
       '@nx/enforce-module-boundaries': [
         'error',

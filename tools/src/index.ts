@@ -29,3 +29,4 @@ export { startRedirectingRegistry, type RedirectingRegistry, type SeenRequest } 
 export { PRIVATE_SCOPE, type RegistryLogLevel } from './test-registry/verdaccio-config.ts';
 export { freePort, REPO_ROOT, SERVER_BIN, spawnServer, type SpawnedServer, type SpawnServerOptions } from './testing/spawn-server.ts';
 export { startSlowRegistryProxy, type SlowRegistryProxy } from './testing/slow-registry-proxy.ts';
+export { makeTarball, type TarEntrySpec } from './testing/make-tarball.ts';

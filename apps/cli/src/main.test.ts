@@ -1,21 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { CliIo } from './commands/context.ts';
 import { EXIT, EXIT_CODE_TABLE } from './exit-codes.ts';
 import { main } from './main.ts';
+import { captureIo } from './test-support/command-context.ts';
 
 async function runMain(argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
   const tokenReads: string[] = [];
-  const io: CliIo = {
-    stdout: (t) => void out.push(t),
-    stderr: (t) => void err.push(t),
-    stderrIsTTY: false,
-    stdinIsTTY: false,
-    readStdin: async () => '',
-    readTextFile: async () => '',
-    sleep: async () => {},
-  };
+  const io = captureIo();
   const code = await main({
     argv,
     env: {},
@@ -26,7 +16,7 @@ async function runMain(argv: string[]) {
       return null;
     },
   });
-  return { code, stdout: out.join(''), stderr: err.join(''), tokenReads };
+  return { code, stdout: io.out.join(''), stderr: io.err.join(''), tokenReads };
 }
 
 describe('main', () => {

@@ -80,14 +80,10 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
   const serialized = (desired: DesiredState): Promise<ReconcileResult> =>
     enqueue(async () => {
       const { lockfileHash, manifest } = await validDesiredState(desired);
-      try {
-        const result = await reconcile({ lockfileHash, manifest, deps, ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }) });
-        if (result.changed) logger?.info('reconciled', { ...result, durationMs: Math.round(result.durationMs) });
-        return result;
-      } catch (error) {
-        logger?.error('reconcile failed', { lockfileHash, code: (error as SpkError).code ?? 'INTERNAL', message: (error as Error).message });
-        throw error;
-      }
+      // A failure is the caller's to log: it gets the error, and only it knows what is safe to print.
+      const result = await reconcile({ lockfileHash, manifest, deps, ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }) });
+      if (result.changed) logger?.info('reconciled', { ...result, durationMs: Math.round(result.durationMs) });
+      return result;
     });
   const queue = createCoalescingQueue(serialized);
 

@@ -1,16 +1,16 @@
-// Unpacks one verified package tarball into a fresh directory. tar's Parser reads the entries;
-// every entry is checked by the policy before anything is written, and this module only ever
+// Unpacks one verified package tarball into a fresh directory. The tar-entry reader checks
+// every entry against the policy before anything is written, and this module only ever
 // creates the paths the policy approved (each directory once, files with O_EXCL), so nothing
 // is written through a link or outside the directory. A refusal is an error, never a silent
 // skip; on any failure the directory is removed, so a partial package never survives. A
 // finished package is read-only: files 0444 (0555 if executable), directories sealed 0555.
 import { chmod, link, mkdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Parser, type ReadEntry } from 'tar';
+import type { ReadEntry } from 'tar';
 import { SpkError } from '@spk/common';
 import { mapConcurrent } from './map-concurrent.ts';
 import { removeSealed, SEALED_DIR_MODE } from './sealed-dirs.ts';
-import { createTarEntryPolicy } from './tar-entry-policy.ts';
+import { readTarEntries, type AllowedEntry } from './tar-entries.ts';
 
 export interface SafeExtractOptions {
   bytes: Uint8Array;
@@ -29,7 +29,6 @@ export const storeFileMode = (mode: number | undefined) => ((mode ?? 0) & 0o111 
 
 export async function safeExtract({ bytes, dest, label, maxEntryBytes }: SafeExtractOptions): Promise<void> {
   await mkdir(dest);
-  const policy = createTarEntryPolicy(maxEntryBytes === undefined ? {} : { maxEntryBytes });
   const within = (rel: string) => path.join(dest, rel);
   const dirs = new Map<string, Promise<unknown>>([['', Promise.resolve()]]);
   const ensureDir = (rel: string): Promise<unknown> => {
@@ -44,15 +43,8 @@ export async function safeExtract({ bytes, dest, label, maxEntryBytes }: SafeExt
   const parentOf = (rel: string) => ensureDir(path.posix.dirname(rel) === '.' ? '' : path.posix.dirname(rel));
   const files = new Map<string, Promise<unknown>>();
   const writes: Array<Promise<unknown>> = [];
-  let refusal: { path: string; reason: string } | null = null;
-  const problems: string[] = [];
 
-  const onEntry = (entry: ReadEntry) => {
-    const verdict = refusal ? ({ action: 'skip' } as const) : policy.check({ path: entry.path, type: entry.type, linkpath: entry.linkpath, size: entry.size });
-    if (verdict.action === 'refuse') refusal = { path: entry.path, reason: verdict.reason };
-    // The parser moves to the next entry only once this one is consumed: drain all but file bodies.
-    if (verdict.action !== 'extract' || verdict.kind !== 'file') entry.resume();
-    if (verdict.action !== 'extract') return;
+  const onEntry = (verdict: AllowedEntry, entry: ReadEntry) => {
     if (verdict.kind === 'dir') return writes.push(ensureDir(verdict.path));
     if (verdict.kind === 'symlink') return writes.push(parentOf(verdict.path).then(() => symlink(verdict.target, within(verdict.path))));
     if (verdict.kind === 'hardlink') {
@@ -71,23 +63,9 @@ export async function safeExtract({ bytes, dest, label, maxEntryBytes }: SafeExt
   };
 
   try {
-    await new Promise<void>((resolve, reject) => {
-      const parser = new Parser({ onReadEntry: onEntry });
-      parser.on('warn', (code: string, message: string) => problems.push(`${code}: ${message}`));
-      parser.on('error', reject);
-      parser.on('end', () => resolve());
-      parser.end(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-    }).catch((error: unknown) => {
-      throw new SpkError('UNSAFE_TARBALL', `could not read the tarball of ${label}: ${(error as Error).message}`, { package: label }, { cause: error });
-    });
-    // Let every started write settle before judging (and before removing the directory).
+    // A refused or damaged tarball throws here; the catch below lets started writes settle first.
+    await readTarEntries({ bytes, label, maxEntryBytes, refusalPrefix: `refusing to extract ${label}`, onEntry });
     const settled = await Promise.allSettled(writes);
-    refusal ??= policy.finish();
-    if (refusal) {
-      const { path: entryPath, reason } = refusal;
-      throw new SpkError('UNSAFE_TARBALL', `refusing to extract ${label}: entry "${entryPath}" ${reason}`, { package: label, entry: entryPath, reason });
-    }
-    if (problems.length > 0) throw new SpkError('UNSAFE_TARBALL', `the tarball of ${label} is damaged: ${problems.join('; ')}`, { package: label });
     const failed = settled.find((result) => result.status === 'rejected');
     if (failed) throw new SpkError('INTERNAL', `extracting ${label} failed: ${(failed.reason as Error).message}`, { package: label }, { cause: failed.reason });
     await mapConcurrent([...dirs.keys()], 16, (rel) => chmod(within(rel), SEALED_DIR_MODE));

@@ -3,9 +3,8 @@
 // sha256 and exec bit. fsck compares the extracted store against this, entry for entry.
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { Parser, type ReadEntry } from 'tar';
-import { SpkError } from '@spk/common';
-import { createTarEntryPolicy } from './tar-entry-policy.ts';
+import type { ReadEntry } from 'tar';
+import { readTarEntries, type AllowedEntry } from './tar-entries.ts';
 
 export type ExpectedEntry =
   | { kind: 'dir' }
@@ -32,30 +31,23 @@ function labelOf(packageJson: Buffer | null): string | null {
 
 export async function readTarballContents(options: { bytes: Uint8Array; label: string; maxEntryBytes?: number }): Promise<TarballContents> {
   const { bytes, label, maxEntryBytes } = options;
-  const policy = createTarEntryPolicy(maxEntryBytes === undefined ? {} : { maxEntryBytes });
   const contents: PackageContents = new Map([['', { kind: 'dir' }]]);
   const addParents = (rel: string) => {
     for (let dir = path.posix.dirname(rel); dir !== '.' && !contents.has(dir); dir = path.posix.dirname(dir)) contents.set(dir, { kind: 'dir' });
   };
-  let refusal: { path: string; reason: string } | null = null;
-  const problems: string[] = [];
   let packageJson: Buffer | null = null;
 
-  const onEntry = (entry: ReadEntry) => {
-    const verdict = refusal ? ({ action: 'skip' } as const) : policy.check({ path: entry.path, type: entry.type, linkpath: entry.linkpath, size: entry.size });
-    if (verdict.action === 'refuse') refusal = { path: entry.path, reason: verdict.reason };
-    if (verdict.action !== 'extract' || verdict.kind !== 'file') entry.resume();
-    if (verdict.action !== 'extract') return;
-    addParents(verdict.path);
-    if (verdict.kind === 'dir') contents.set(verdict.path, { kind: 'dir' });
-    else if (verdict.kind === 'symlink') contents.set(verdict.path, { kind: 'symlink', target: verdict.target });
+  const onEntry = (allowed: AllowedEntry, entry: ReadEntry) => {
+    addParents(allowed.path);
+    if (allowed.kind === 'dir') contents.set(allowed.path, { kind: 'dir' });
+    else if (allowed.kind === 'symlink') contents.set(allowed.path, { kind: 'symlink', target: allowed.target });
     // Extraction makes a hard link, so the path holds exactly the target's bytes and mode.
-    else if (verdict.kind === 'hardlink') contents.set(verdict.path, contents.get(verdict.target)!);
+    else if (allowed.kind === 'hardlink') contents.set(allowed.path, contents.get(allowed.target)!);
     else {
       const hash = createHash('sha256');
       let size = 0;
       const executable = ((entry.mode ?? 0) & 0o111) !== 0;
-      const keep: Buffer[] | null = verdict.path === 'package.json' ? [] : null;
+      const keep: Buffer[] | null = allowed.path === 'package.json' ? [] : null;
       entry.on('data', (chunk: Buffer) => {
         hash.update(chunk);
         size += chunk.length;
@@ -63,7 +55,7 @@ export async function readTarballContents(options: { bytes: Uint8Array; label: s
       });
       // Set now, filled in at the end of the body: a later hard link to it shares this object.
       const file = { kind: 'file' as const, size: 0, sha256: '', executable };
-      contents.set(verdict.path, file);
+      contents.set(allowed.path, file);
       entry.on('end', () => {
         Object.assign(file, { size, sha256: hash.digest('hex') });
         if (keep) packageJson = Buffer.concat(keep);
@@ -71,20 +63,6 @@ export async function readTarballContents(options: { bytes: Uint8Array; label: s
     }
   };
 
-  await new Promise<void>((resolve, reject) => {
-    const parser = new Parser({ onReadEntry: onEntry });
-    parser.on('warn', (code: string, message: string) => problems.push(`${code}: ${message}`));
-    parser.on('error', reject);
-    parser.on('end', () => resolve());
-    parser.end(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-  }).catch((error: unknown) => {
-    throw new SpkError('UNSAFE_TARBALL', `could not read the tarball of ${label}: ${(error as Error).message}`, { package: label }, { cause: error });
-  });
-  refusal ??= policy.finish();
-  if (refusal) {
-    const { path: entryPath, reason } = refusal;
-    throw new SpkError('UNSAFE_TARBALL', `the tarball of ${label} is refused: entry "${entryPath}" ${reason}`, { package: label, entry: entryPath, reason });
-  }
-  if (problems.length > 0) throw new SpkError('UNSAFE_TARBALL', `the tarball of ${label} is damaged: ${problems.join('; ')}`, { package: label });
+  await readTarEntries({ bytes, label, maxEntryBytes, refusalPrefix: `the tarball of ${label} is refused`, onEntry });
   return { contents, label: labelOf(packageJson) };
 }

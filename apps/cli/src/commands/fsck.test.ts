@@ -1,9 +1,8 @@
 import type { FsckResult } from '@spk/common';
 import { describe, expect, it } from 'vitest';
 import { parseCliArgs } from '../args.ts';
-import type { SpkClient } from '../client.ts';
 import { CommandFailedError } from '../errors.ts';
-import type { CliIo, CommandContext } from './context.ts';
+import { commandContext, recordingProcedure } from '../test-support/command-context.ts';
 import { runFsckCommand } from './fsck.ts';
 
 const HASH = 'ab'.repeat(32);
@@ -14,19 +13,9 @@ const damage = (repaired: boolean): FsckResult['damaged'] => [
 ];
 
 function context(report: FsckResult, json = false) {
-  const out: string[] = [];
-  const inputs: unknown[] = [];
-  const io = { stdout: (t: string) => void out.push(t), stderr: () => undefined } as unknown as CliIo;
-  const client = {
-    hosts: {
-      fsck: async (input: unknown) => {
-        inputs.push(input);
-        return report;
-      },
-    },
-  } as unknown as SpkClient;
-  const ctx: CommandContext = { client, io, json };
-  return { ctx, out, inputs };
+  const fsck = recordingProcedure(() => report);
+  const { ctx, out } = commandContext({ hosts: { fsck } }, { json });
+  return { ctx, out, inputs: fsck.inputs };
 }
 
 describe('spk fsck', () => {

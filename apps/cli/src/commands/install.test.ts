@@ -1,9 +1,8 @@
 import { ORPCError } from '@orpc/client';
 import { emptyInstallState, type InstallState } from '@spk/common';
 import { describe, expect, it } from 'vitest';
-import type { SpkClient } from '../client.ts';
 import { CommandFailedError } from '../errors.ts';
-import type { CliIo, CommandContext } from './context.ts';
+import { captureIo, commandContext } from '../test-support/command-context.ts';
 import { createProgressReporter, isSettled, runInstallCommand } from './install.ts';
 
 const HASH = 'ef'.repeat(32);
@@ -15,24 +14,8 @@ function state(overrides: Partial<InstallState> = {}): InstallState {
 const installing = (phase: 'resolving' | 'fetching' | 'publishing', done = 0, total = 0) =>
   state({ status: 'installing', progress: { phase, done, total }, startedAt: '2025-01-01T00:00:00.000Z' });
 
-function fakeIo(stderrIsTTY = false): CliIo & { out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    stdout: (t) => void out.push(t),
-    stderr: (t) => void err.push(t),
-    stderrIsTTY,
-    stdinIsTTY: false,
-    readStdin: async () => '',
-    readTextFile: async () => '',
-    sleep: async () => {},
-  };
-}
-
 /** A client whose install.state answers the given states in turn. */
-function context(trigger: () => Promise<{ started: boolean; state: InstallState }>, states: InstallState[], io = fakeIo(), json = false) {
+function context(trigger: () => Promise<{ started: boolean; state: InstallState }>, states: InstallState[], json = false) {
   let polls = 0;
   const client = {
     install: {
@@ -43,8 +26,8 @@ function context(trigger: () => Promise<{ started: boolean; state: InstallState 
         return next;
       },
     },
-  } as unknown as SpkClient;
-  const ctx: CommandContext = { client, io, json };
+  };
+  const { ctx, io } = commandContext(client, { json });
   return { ctx, io, polls: () => polls };
 }
 
@@ -52,7 +35,7 @@ const done = state({ lockfileHash: HASH, manifest: [], totalSize: 2048, finished
 
 describe('createProgressReporter', () => {
   it('prints one line per phase change when stderr is not a TTY', () => {
-    const io = fakeIo(false);
+    const io = captureIo();
     const reporter = createProgressReporter(io);
     for (const s of [installing('resolving'), installing('fetching', 1, 3), installing('fetching', 2, 3), installing('publishing', 1, 3)]) {
       reporter.update(s);
@@ -62,7 +45,7 @@ describe('createProgressReporter', () => {
   });
 
   it('rewrites one line on a TTY and clears it at the end', () => {
-    const io = fakeIo(true);
+    const io = captureIo({ stderrIsTTY: true });
     const reporter = createProgressReporter(io);
     reporter.update(installing('fetching', 1, 3));
     reporter.update(installing('fetching', 1, 3));
@@ -112,7 +95,7 @@ describe('runInstallCommand --wait', () => {
   });
 
   it('prints only the final state as JSON under --json, with no progress', async () => {
-    const { ctx, io } = context(async () => ({ started: true, state: installing('resolving') }), [installing('fetching', 1, 2), done], fakeIo(), true);
+    const { ctx, io } = context(async () => ({ started: true, state: installing('resolving') }), [installing('fetching', 1, 2), done], true);
     await runInstallCommand(ctx, { kind: 'install', wait: true });
     expect(io.err).toEqual([]);
     expect(JSON.parse(io.out.join(''))).toEqual(done);

@@ -1,14 +1,12 @@
 import { isSpkError } from '@spk/common';
 import { describe, expect, it } from 'vitest';
-import type { SpkClient } from '../client.ts';
-import type { CliIo, CommandContext } from './context.ts';
+import { commandContext } from '../test-support/command-context.ts';
 import { parseRangeChange, runPackagesCommand } from './packages.ts';
 
 const AT = '2025-01-01T00:00:00.000Z';
 
 function recordingContext(json = false) {
   const calls: Array<{ procedure: string; input: unknown }> = [];
-  const out: string[] = [];
   const echo = (procedure: string) => async (input: { name: string; range?: string; enabled?: boolean }) => {
     calls.push({ procedure, input });
     const pkg = { name: input.name, range: input.range ?? '^1', enabled: input.enabled ?? true, createdAt: AT, updatedAt: AT };
@@ -24,9 +22,8 @@ function recordingContext(json = false) {
       update: echo('update'),
       remove: echo('remove'),
     },
-  } as unknown as SpkClient;
-  const io = { stdout: (t: string) => void out.push(t), stderr: () => {} } as unknown as CliIo;
-  const ctx: CommandContext = { client, io, json };
+  };
+  const { ctx, out } = commandContext(client, { json });
   return { ctx, calls, out };
 }
 

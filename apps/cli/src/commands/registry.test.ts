@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../args.ts';
-import type { SpkClient } from '../client.ts';
-import type { CliIo, CommandContext } from './context.ts';
+import { captureIo, commandContext, recordingProcedure } from '../test-support/command-context.ts';
 import { runRegistryCommand, tokenFromStdin } from './registry.ts';
 
 describe('tokenFromStdin', () => {
@@ -18,19 +17,9 @@ describe('tokenFromStdin', () => {
 
 describe('runRegistryCommand', () => {
   function context(stdin: string) {
-    const inputs: unknown[] = [];
-    const out: string[] = [];
-    const client = {
-      registry: {
-        set: async (input: { url: string; token?: string | null }) => {
-          inputs.push(input);
-          return { url: input.url, hasToken: typeof input.token === 'string', updatedAt: null };
-        },
-      },
-    } as unknown as SpkClient;
-    const io = { stdout: (t: string) => void out.push(t), stderr: () => {}, stdinIsTTY: false, readStdin: async () => stdin } as unknown as CliIo;
-    const ctx: CommandContext = { client, io, json: false };
-    return { ctx, inputs, out };
+    const set = recordingProcedure((input: { url: string; token?: string | null }) => ({ url: input.url, hasToken: typeof input.token === 'string', updatedAt: null }));
+    const { ctx, out } = commandContext({ registry: { set } }, { io: captureIo({ readStdin: async () => stdin }) });
+    return { ctx, inputs: set.inputs, out };
   }
 
   it('sends the token read from stdin and never prints it', async () => {

@@ -1,32 +1,19 @@
 import { isSpkError } from '@spk/common';
 import { describe, expect, it } from 'vitest';
-import type { SpkClient } from '../client.ts';
 import { CommandFailedError } from '../errors.ts';
-import type { CliIo, CommandContext } from './context.ts';
+import { captureIo, commandContext, recordingProcedure } from '../test-support/command-context.ts';
 import { readRunInput, runRunCommand } from './run.ts';
 
 function context(files: Record<string, string>, result?: unknown) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const inputs: unknown[] = [];
-  const io = {
-    stdout: (t: string) => void out.push(t),
-    stderr: (t: string) => void err.push(t),
+  const io = captureIo({
     readTextFile: async (p: string) => {
-      if (p in files) return files[p];
+      if (p in files) return files[p]!;
       throw Object.assign(new Error('nope'), { code: 'ENOENT' });
     },
-  } as unknown as CliIo;
-  const client = {
-    runs: {
-      execute: async (input: unknown) => {
-        inputs.push(input);
-        return result;
-      },
-    },
-  } as unknown as SpkClient;
-  const ctx: CommandContext = { client, io, json: false };
-  return { ctx, out, err, inputs };
+  });
+  const execute = recordingProcedure(() => result);
+  const { ctx, out, err } = commandContext({ runs: { execute } }, { io });
+  return { ctx, out, err, inputs: execute.inputs };
 }
 
 const okResult = { runId: 'r', lockfileHash: 'a'.repeat(64), ok: true, result: { up: true }, stdout: 'checking\n', stderr: 'note', durationMs: 5, error: null };

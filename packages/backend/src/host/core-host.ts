@@ -5,7 +5,7 @@ import { createReconciler, type Reconciler } from '@spk/reconciler';
 import { SCRIPT_PACKAGES_CHANGED, SpkError, type FsckResult, type RunResult, type RunScriptInput } from '@spk/common';
 import type { BlobStoreRegistry } from '../blob-stores/blob-store.ts';
 import { readPublishedBlob } from '../blob-stores/published-blob.ts';
-import { describeError, publicErrorMessage, withoutQueryText } from '../errors/driver-error.ts';
+import { describeError, publicErrorMessage } from '../errors/driver-error.ts';
 import { createCoreScriptRuns, type RunCaller, type ScriptRunOptions } from './core-script-runs.ts';
 import type { BlobIndexStore } from '../stores/blob-index-store.ts';
 import type { HostStatusStore } from '../stores/host-status-store.ts';
@@ -30,9 +30,6 @@ export interface CoreHostDeps {
 
 export const DEFAULT_POLL_INTERVAL_MS = 30_000;
 
-const withoutQueryTextIn = (fields: Record<string, unknown>) =>
-  Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, typeof v === 'string' ? withoutQueryText(v) : v]));
-
 export function createCoreHost(deps: CoreHostDeps) {
   const log = deps.logger.child({ component: 'core-host', hostId: deps.hostId });
   const reconciler: Reconciler = createReconciler({
@@ -47,8 +44,7 @@ export function createCoreHost(deps: CoreHostDeps) {
     },
     logger: {
       info: (message, fields) => log.info(fields ?? {}, message),
-      // The reconciler logs the raw message of what failed, which for a blob read is drizzle's SQL text.
-      error: (message, fields) => log.error(withoutQueryTextIn(fields ?? {}), message),
+      error: (message, fields) => log.error(fields ?? {}, message),
     },
   });
   const runs = createCoreScriptRuns({ dataDir: deps.dataDir, state: deps.state, logger: deps.logger, ...(deps.runs ? { options: deps.runs } : {}) });
@@ -71,7 +67,7 @@ export function createCoreHost(deps: CoreHostDeps) {
     } catch (error) {
       // The log gets the driver's code and message; the stored status (shown by `hosts.status`) only
       // what is safe to show: a drizzle error's own message holds the SQL text and its parameters.
-      log.error(describeError(error), 'reconcile failed');
+      log.error({ lockfileHash: desired.lockfileHash, ...describeError(error) }, 'reconcile failed');
       await report(await reconciler.currentHash(), publicErrorMessage(error, 'reconcile failed'));
     }
   }
