@@ -49,6 +49,23 @@ describe('parseCliArgs', () => {
     });
     expect(parseCliArgs(['run', 'check.mjs', '--timeout', '5000']).command).toEqual({ kind: 'run', file: 'check.mjs', timeoutMs: 5000 });
     expect(parseCliArgs(['run', 'check.cjs']).command).toEqual({ kind: 'run', file: 'check.cjs', timeoutMs: undefined });
+    expect(parseCliArgs(['caps', 'get']).command).toEqual({ kind: 'caps.get' });
+    expect(parseCliArgs(['--version']).command).toEqual({ kind: 'version' });
+    expect(parseCliArgs(['status', '--version']).command).toEqual({ kind: 'version' });
+  });
+
+  it('reads human sizes for caps set and leaves the caps not given undefined', () => {
+    expect(parseCliArgs(['caps', 'set', '--warn-total', '150MiB', '--block-total=1.5 GiB']).command).toEqual({
+      kind: 'caps.set',
+      warnTotalBytes: 150 * 1024 ** 2,
+      blockTotalBytes: 1.5 * 1024 ** 3,
+      maxPackageBytes: undefined,
+    });
+    expect(parseCliArgs(['caps', 'set', '--max-package', '500MB']).command).toMatchObject({ maxPackageBytes: 500_000_000 });
+    expect(usageError(['caps', 'set']).message).toBe('"spk caps set" needs at least one of --warn-total, --block-total, --max-package');
+    expect(usageError(['caps', 'set', '--warn-total', '150 parsecs']).message).toBe(
+      '--warn-total takes a size such as 150MiB, 1.5GiB, 500MB or a number of bytes, got "150 parsecs"',
+    );
   });
 
   it('turns help forms into a help command with the right topic', () => {
@@ -57,7 +74,10 @@ describe('parseCliArgs', () => {
     expect(parseCliArgs(['-h']).command).toEqual({ kind: 'help', topic: undefined });
     expect(parseCliArgs(['help', 'run']).command).toEqual({ kind: 'help', topic: 'run' });
     expect(parseCliArgs(['packages', '--help']).command).toEqual({ kind: 'help', topic: 'packages' });
-    expect(parseCliArgs(['packages', 'add', '--help']).command).toEqual({ kind: 'help', topic: 'packages' });
+    expect(parseCliArgs(['packages', 'add', '--help']).command).toEqual({ kind: 'help', topic: 'packages add' });
+    expect(parseCliArgs(['run', '--help']).command).toEqual({ kind: 'help', topic: 'run' });
+    expect(parseCliArgs(['help', 'packages', 'add']).command).toEqual({ kind: 'help', topic: 'packages add' });
+    expect(parseCliArgs(['help', 'caps']).command).toEqual({ kind: 'help', topic: 'caps' });
   });
 
   it('refuses command lines it cannot act on, naming the problem', () => {
@@ -65,12 +85,12 @@ describe('parseCliArgs', () => {
     expect(usageError(['frobnicate']).message).toBe('unknown command "frobnicate"');
     expect(usageError(['packages']).topic).toBe('packages');
     expect(usageError(['packages', 'frob']).message).toBe('unknown sub-command "packages frob"');
+    expect(usageError(['packages', 'add']).topic).toBe('packages add');
     expect(usageError(['packages', 'add']).message).toBe('"spk packages add" needs <spec>');
     expect(usageError(['packages', 'add', 'a', 'b']).message).toBe('unexpected argument "b" for "spk packages add"');
-    expect(usageError(['packages', 'list', '--wait']).message).toBe('"spk packages list" does not take --wait');
     expect(usageError(['status', '--bogus']).message).toMatch(/bogus/);
     expect(usageError(['status', '--server']).message).toMatch(/server/);
-    expect(usageError(['help', 'nope']).message).toMatch(/no help on "nope"/);
+    expect(usageError(['help', 'nope']).message).toMatch(/^no help on "nope"; topics: packages, install, status, registry, .*\bcaps\b.*\brun\b/);
     expect(usageError(['status', '--token', '']).message).toBe('--token is empty');
   });
 
@@ -84,11 +104,34 @@ describe('parseCliArgs', () => {
     expect(usageError(['registry', 'set', 'https://r/', '--token-stdin', '--clear-token']).message).toMatch(/cannot be used together/);
   });
 
-  it('keeps the registry token out of argv: registry set has no token value option', () => {
-    // --token is the spk admin token (a global); the registry's token only comes from stdin.
-    const parsed = parseCliArgs(['registry', 'set', 'https://r/', '--token', 'admin']);
-    expect(parsed.command).toEqual({ kind: 'registry.set', url: 'https://r/', tokenStdin: false, clearToken: false });
-    expect(parsed.global.token).toBe('admin');
+  it('answers registry set --token with how to pass the registry token on stdin, instead of using it as the admin token', () => {
+    const error = usageError(['registry', 'set', 'https://r/', '--token', 'npm_abc']);
+    expect(error.message).toBe(
+      '"spk registry set" does not take --token: the registry token is read from stdin only, so it stays out of the process list and shell history: ' +
+        'printf %s "$NPM_TOKEN" | spk registry set <url> --token-stdin. (--token is the spk admin token; set SPK_TOKEN for that.)',
+    );
+    expect(error.topic).toBe('registry set');
+    expect(error.message).not.toContain('npm_abc');
+  });
+});
+
+describe('did you mean', () => {
+  it('suggests the closest command, sub-command or help topic', () => {
+    expect(usageError(['instal']).message).toBe('unknown command "instal"; did you mean "install"?');
+    expect(usageError(['stauts']).message).toBe('unknown command "stauts"; did you mean "status"?');
+    expect(usageError(['pakages', 'list']).message).toBe('unknown command "pakages"; did you mean "packages"?');
+    expect(usageError(['packages', 'lst']).message).toBe('unknown sub-command "packages lst"; did you mean "packages list"?');
+    expect(usageError(['help', 'regsitry']).message).toMatch(/^no help on "regsitry"; did you mean "registry"\?/);
+  });
+
+  it('suggests the closest option of the command, and names the commands that take a misplaced one', () => {
+    const typo = usageError(['install', '--wiat']);
+    expect(typo.message).toBe('unknown option --wiat for "spk install"; did you mean --wait?');
+    expect(typo.topic).toBe('install');
+    expect(usageError(['--jsno', 'status']).message).toBe('unknown option --jsno for "spk status"; did you mean --json?');
+    expect(usageError(['fsck', '--repiar']).message).toBe('unknown option --repiar for "spk fsck"; did you mean --repair?');
+    expect(usageError(['packages', 'list', '--wait']).message).toBe('"spk packages list" does not take --wait (spk install does)');
+    expect(usageError(['status', '--bogus']).message).toBe('unknown option --bogus for "spk status"');
   });
 });
 

@@ -1,6 +1,11 @@
 // Turns argv into one typed command. Pure: no I/O, so every way a command line can be wrong is
-// a unit test. Options are declared once; each command lists which of them it accepts.
+// a unit test. Commands and options are declared in command-table.ts; this file only parses.
 import { parseArgs } from 'node:util';
+import { COMMANDS, commandGroups, commandName, findCommand, GLOBAL_OPTIONS, OPTIONS, type CommandSpec, type OptionName, type RawValues } from './command-table.ts';
+import { closestMatch, didYouMean } from './suggest.ts';
+import { UsageError } from './usage-error.ts';
+
+export { UsageError } from './usage-error.ts';
 
 export interface GlobalOptions {
   server: string | undefined;
@@ -10,19 +15,28 @@ export interface GlobalOptions {
 }
 
 export type Command =
+  /** `topic` is a command ("packages add") or a group ("packages"); undefined for the whole CLI. */
   | { kind: 'help'; topic: string | undefined }
+  | { kind: 'version' }
   | { kind: 'packages.list' }
   | { kind: 'packages.add'; spec: string; disabled: boolean }
   | { kind: 'packages.set'; spec: string }
   | { kind: 'packages.enable'; name: string }
   | { kind: 'packages.disable'; name: string }
   | { kind: 'packages.remove'; name: string }
-  | { kind: 'install'; wait: boolean }
+  | { kind: 'install'; wait: boolean; timeoutMs?: number | undefined }
   | { kind: 'status' }
   | { kind: 'registry.get' }
   | { kind: 'registry.set'; url: string; tokenStdin: boolean; clearToken: boolean }
-  | { kind: 'run'; file: string; timeoutMs: number | undefined }
-  | { kind: 'fsck'; repair: boolean };
+  | { kind: 'caps.get' }
+  | { kind: 'caps.set'; warnTotalBytes: number | undefined; blockTotalBytes: number | undefined; maxPackageBytes: number | undefined }
+  | { kind: 'run'; file: string; timeoutMs: number | undefined; waitConvergedMs?: number | undefined }
+  | { kind: 'fsck'; repair: boolean }
+  | { kind: 'tokens.create'; name: string; readOnly: boolean }
+  | { kind: 'tokens.list' }
+  | { kind: 'tokens.revoke'; name: string }
+  | { kind: 'storage.get' }
+  | { kind: 'storage.set'; store: string };
 
 export type CommandKind = Command['kind'];
 
@@ -31,110 +45,81 @@ export interface ParsedArgs {
   command: Command;
 }
 
-/** A command line we cannot act on; `topic` names the help section to show with it. */
-export class UsageError extends Error {
-  readonly topic: string | undefined;
+const GLOBAL_NAMES: ReadonlySet<OptionName> = new Set(GLOBAL_OPTIONS.map((option) => option.name));
+const PARSE_CONFIG = Object.fromEntries(
+  Object.entries(OPTIONS).map(([name, spec]) => [name, 'short' in spec ? { type: spec.type, short: spec.short } : { type: spec.type }]),
+) as { [K in OptionName]: { type: (typeof OPTIONS)[K]['type']; short?: string } };
 
-  constructor(message: string, topic?: string) {
-    super(message);
-    this.name = 'UsageError';
-    this.topic = topic;
-  }
+const flag = (name: string) => (name.length === 1 ? `-${name}` : `--${name}`);
+
+/** Names of the commands that take an option, for "spk packages list does not take --wait". */
+function commandsTaking(option: OptionName): string[] {
+  return COMMANDS.filter((spec) => spec.options.some((o) => o.name === option)).map((spec) => `spk ${commandName(spec)}`);
 }
 
-const OPTIONS = {
-  server: { type: 'string' },
-  token: { type: 'string' },
-  'data-dir': { type: 'string' },
-  json: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-  disabled: { type: 'boolean' },
-  wait: { type: 'boolean' },
-  'token-stdin': { type: 'boolean' },
-  'clear-token': { type: 'boolean' },
-  timeout: { type: 'string' },
-  repair: { type: 'boolean' },
-} as const;
-
-type OptionName = keyof typeof OPTIONS;
-const GLOBAL_OPTIONS: readonly OptionName[] = ['server', 'token', 'data-dir', 'json', 'help'];
-
-interface CommandSpec {
-  kind: Exclude<CommandKind, 'help'>;
-  topic: string;
-  /** Names of the positional arguments after the command words, all required. */
-  args: readonly string[];
-  options: readonly OptionName[];
+/** The command the words before the first option probably name, to narrow option suggestions. */
+function guessCommand(positionals: readonly string[]): CommandSpec | undefined {
+  return findCommand(positionals.slice(0, 2).join(' ')) ?? findCommand(positionals[0] ?? '');
 }
 
-const COMMANDS: Record<string, CommandSpec> = {
-  'packages list': { kind: 'packages.list', topic: 'packages', args: [], options: [] },
-  'packages add': { kind: 'packages.add', topic: 'packages', args: ['spec'], options: ['disabled'] },
-  'packages set': { kind: 'packages.set', topic: 'packages', args: ['spec'], options: [] },
-  'packages enable': { kind: 'packages.enable', topic: 'packages', args: ['name'], options: [] },
-  'packages disable': { kind: 'packages.disable', topic: 'packages', args: ['name'], options: [] },
-  'packages remove': { kind: 'packages.remove', topic: 'packages', args: ['name'], options: [] },
-  install: { kind: 'install', topic: 'install', args: [], options: ['wait'] },
-  status: { kind: 'status', topic: 'status', args: [], options: [] },
-  'registry get': { kind: 'registry.get', topic: 'registry', args: [], options: [] },
-  'registry set': { kind: 'registry.set', topic: 'registry', args: ['url'], options: ['token-stdin', 'clear-token'] },
-  run: { kind: 'run', topic: 'run', args: ['file'], options: ['timeout'] },
-  fsck: { kind: 'fsck', topic: 'fsck', args: [], options: ['repair'] },
-};
-
-/** Commands that take a sub-command word (`spk packages add`). */
-const GROUPS = new Set(['packages', 'registry']);
-export const HELP_TOPICS = ['packages', 'install', 'status', 'registry', 'run', 'fsck'] as const;
-
-type RawValues = { [K in OptionName]?: (typeof OPTIONS)[K]['type'] extends 'string' ? string : boolean };
+/** node:util's message for an unknown option does not suggest anything; ours names the likely one. */
+function unknownOptionError(argv: readonly string[]): UsageError | null {
+  const { tokens, positionals } = parseArgs({ args: [...argv], options: PARSE_CONFIG, allowPositionals: true, strict: false, tokens: true });
+  const unknown = tokens.find((token) => token.kind === 'option' && !(token.name in OPTIONS));
+  if (!unknown || unknown.kind !== 'option') return null;
+  const spec = guessCommand(positionals);
+  const candidates = spec ? [...GLOBAL_NAMES, ...spec.options.map((o) => o.name)] : Object.keys(OPTIONS);
+  const where = spec ? `"spk ${commandName(spec)}"` : 'spk';
+  return new UsageError(
+    `unknown option ${unknown.rawName} for ${where}${didYouMean(unknown.name, candidates, (name) => flag(name))}`,
+    spec ? commandName(spec) : undefined,
+  );
+}
 
 function parseRaw(argv: readonly string[]): { values: RawValues; positionals: string[] } {
   try {
-    const { values, positionals } = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+    const { values, positionals } = parseArgs({ args: [...argv], options: PARSE_CONFIG, allowPositionals: true, strict: true });
     return { values: values as RawValues, positionals };
   } catch (error) {
     // node:util reports unknown options and missing values as TypeErrors with an ERR_PARSE_ARGS_* code.
-    if (error instanceof TypeError && String((error as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS')) {
-      throw new UsageError(error.message);
+    const code = String((error as NodeJS.ErrnoException).code);
+    if (error instanceof TypeError && code.startsWith('ERR_PARSE_ARGS')) {
+      throw (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && unknownOptionError(argv)) || new UsageError(error.message);
     }
     throw error;
   }
 }
 
-function parseTimeout(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || Number(value) <= 0) {
-    throw new UsageError(`--timeout takes a positive whole number of milliseconds, got "${value}"`, 'run');
+/** "unknown command", with the closest command or group when one is near. */
+function unknownCommandError(words: readonly string[], group: string | undefined): UsageError {
+  if (group !== undefined) {
+    const subs = COMMANDS.filter((spec) => spec.words[0] === group).map((spec) => spec.words[1]!);
+    const hint = didYouMean(words[1]!, subs, (sub) => `"${group} ${sub}"`);
+    // The usage shown with it lists the group's sub-commands.
+    return new UsageError(`unknown sub-command "${words.join(' ')}"${hint}`, group);
   }
-  return Number(value);
+  const heads = [...new Set(COMMANDS.map((spec) => spec.words[0]!)), 'help'];
+  return new UsageError(`unknown command "${words[0]}"${didYouMean(words[0]!, heads)}`);
 }
 
-function buildCommand(spec: CommandSpec, args: readonly string[], values: RawValues): Command {
-  const [first = ''] = args;
-  switch (spec.kind) {
-    case 'packages.list':
-    case 'status':
-    case 'registry.get':
-      return { kind: spec.kind };
-    case 'packages.add':
-      return { kind: spec.kind, spec: first, disabled: values.disabled === true };
-    case 'packages.set':
-      return { kind: spec.kind, spec: first };
-    case 'packages.enable':
-    case 'packages.disable':
-    case 'packages.remove':
-      return { kind: spec.kind, name: first };
-    case 'install':
-      return { kind: spec.kind, wait: values.wait === true };
-    case 'registry.set':
-      if (values['token-stdin'] && values['clear-token']) {
-        throw new UsageError('--token-stdin and --clear-token cannot be used together', spec.topic);
-      }
-      return { kind: spec.kind, url: first, tokenStdin: values['token-stdin'] === true, clearToken: values['clear-token'] === true };
-    case 'run':
-      return { kind: spec.kind, file: first, timeoutMs: parseTimeout(values.timeout) };
-    case 'fsck':
-      return { kind: spec.kind, repair: values.repair === true };
+/** A help topic as typed after `spk help`: a command, a group, or nothing. */
+function checkTopic(words: readonly string[]): string | undefined {
+  if (words.length === 0) return undefined;
+  const topic = words.join(' ');
+  if (findCommand(topic) || (words.length === 1 && commandGroups().includes(topic))) return topic;
+  const heads = [...new Set(COMMANDS.map((spec) => spec.words[0]!))];
+  throw new UsageError(`no help on "${topic}"${didYouMean(topic, [...heads, ...COMMANDS.map(commandName)])}; topics: ${heads.join(', ')}`);
+}
+
+function checkOptions(spec: CommandSpec, values: RawValues): void {
+  const name = commandName(spec);
+  const allowed = new Set<OptionName>([...GLOBAL_NAMES, ...spec.options.map((option) => option.name)]);
+  for (const option of Object.keys(values) as OptionName[]) {
+    if (allowed.has(option)) continue;
+    const takers = commandsTaking(option);
+    const suggestion = closestMatch(option, [...allowed].filter((o) => !GLOBAL_NAMES.has(o)));
+    const hint = suggestion ? `; did you mean --${suggestion}?` : takers.length > 0 ? ` (${takers.join(', ')} does)` : '';
+    throw new UsageError(`"spk ${name}" does not take --${option}${hint}`, name);
   }
 }
 
@@ -148,49 +133,31 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
     dataDir: values['data-dir'],
     json: values.json === true,
   };
+  if (values.version) return { global, command: { kind: 'version' } };
 
   const [head, ...rest] = positionals;
   if (head === undefined) {
     if (values.help) return { global, command: { kind: 'help', topic: undefined } };
     throw new UsageError('no command given');
   }
-  if (head === 'help') {
-    if (rest.length > 1) throw new UsageError(`too many arguments to help: ${rest.join(' ')}`);
-    return { global, command: { kind: 'help', topic: checkTopic(rest[0]) } };
-  }
+  if (head === 'help') return { global, command: { kind: 'help', topic: checkTopic(rest) } };
 
-  const isGroup = GROUPS.has(head);
+  const isGroup = commandGroups().includes(head);
   const words = isGroup ? [head, rest[0]] : [head];
   const args = isGroup ? rest.slice(1) : rest;
   if (isGroup && words[1] === undefined) {
     if (values.help) return { global, command: { kind: 'help', topic: head } };
     throw new UsageError(`"${head}" needs a sub-command`, head);
   }
-  const spec = COMMANDS[words.join(' ')];
-  if (!spec) {
-    throw new UsageError(
-      isGroup ? `unknown sub-command "${words.join(' ')}"` : `unknown command "${head}"`,
-      isGroup ? head : undefined,
-    );
-  }
-  if (values.help) return { global, command: { kind: 'help', topic: spec.topic } };
+  const spec = findCommand(words.join(' '));
+  if (!spec) throw unknownCommandError(words as string[], isGroup ? head : undefined);
+  const name = commandName(spec);
+  if (values.help) return { global, command: { kind: 'help', topic: name } };
 
-  const allowed = new Set<OptionName>([...GLOBAL_OPTIONS, ...spec.options]);
-  for (const name of Object.keys(values) as OptionName[]) {
-    if (!allowed.has(name)) throw new UsageError(`"spk ${words.join(' ')}" does not take --${name}`, spec.topic);
-  }
-  if (args.length < spec.args.length) {
-    throw new UsageError(`"spk ${words.join(' ')}" needs <${spec.args[args.length]}>`, spec.topic);
-  }
-  if (args.length > spec.args.length) {
-    throw new UsageError(`unexpected argument "${args[spec.args.length]}" for "spk ${words.join(' ')}"`, spec.topic);
-  }
-  return { global, command: buildCommand(spec, args, values) };
-}
-
-function checkTopic(topic: string | undefined): string | undefined {
-  if (topic === undefined || (HELP_TOPICS as readonly string[]).includes(topic)) return topic;
-  throw new UsageError(`no help on "${topic}"; topics: ${HELP_TOPICS.join(', ')}`);
+  checkOptions(spec, values);
+  if (args.length < spec.args.length) throw new UsageError(`"spk ${name}" needs <${spec.args[args.length]}>`, name);
+  if (args.length > spec.args.length) throw new UsageError(`unexpected argument "${args[spec.args.length]}" for "spk ${name}"`, name);
+  return { global, command: spec.build(args, values) };
 }
 
 /** Whether `--json` was asked for, even when the rest of the line does not parse. */

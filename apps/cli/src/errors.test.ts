@@ -30,7 +30,7 @@ describe('describeError', () => {
     }
     const failure = describeError(error, ctx);
     expect(failure.exitCode).toBe(EXIT.INVALID);
-    expect(failure.message).toMatch(/is a git spec; only registry specs are allowed/);
+    expect(failure.message).toMatch(/is a git spec \(GitHub\); only registry specs are allowed/);
     expect(failure.json.code).toBe('INVALID_SPEC');
   });
 

@@ -1,6 +1,6 @@
-import { emptyInstallState, type HostStatus, type InstallState } from '@spk/common';
+import { emptyInstallState, type InstallState, type ListedPackage } from '@spk/common';
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatInstallOutcome, formatPackageList, formatProgress, formatRegistry, formatStatus, renderTable } from './format.ts';
+import { formatBytes, formatInstallOutcome, formatPackageList, formatProgress, formatRegistry, renderTable } from './format.ts';
 
 const HASH = 'ab'.repeat(32);
 const OTHER = 'cd'.repeat(32);
@@ -22,10 +22,6 @@ function entry(name: string): InstallState['manifest'][number] {
   };
 }
 
-function host(hostId: string, kind: HostStatus['kind'], lockfileHash: string | null, lastError: string | null = null): HostStatus {
-  return { hostId, kind, lockfileHash, convergedAt: lockfileHash ? '2025-01-02T03:05:00.000Z' : null, lastError, updatedAt: '2025-01-02T03:05:00.000Z' };
-}
-
 describe('formatBytes', () => {
   it('uses binary units with one decimal above a KiB', () => {
     expect(formatBytes(0)).toBe('0 B');
@@ -44,21 +40,46 @@ describe('renderTable', () => {
 });
 
 describe('formatPackageList', () => {
-  it('lists packages sorted by name with range and enabled flag', () => {
-    const at = '2025-01-01T00:00:00.000Z';
-    const text = formatPackageList([
-      { name: 'zod', range: '^3.23', enabled: true, createdAt: at, updatedAt: at },
-      { name: '@scope/x', range: 'latest', enabled: false, createdAt: at, updatedAt: at },
-    ]);
+  const at = '2025-01-01T00:00:00.000Z';
+  const listed = (name: string, range: string, enabled: boolean, resolvedVersion: string | null, installed: boolean): ListedPackage => ({
+    name,
+    range,
+    enabled,
+    resolvedVersion,
+    installed,
+    createdAt: at,
+    updatedAt: at,
+  });
+
+  it('lists packages sorted by name with range, enabled flag, resolved version and whether this host runs it', () => {
+    const text = formatPackageList({
+      packages: [listed('zod', '^3.23', true, '3.25.1', true), listed('@scope/x', 'latest', false, null, false)],
+      lockfileHash: HASH,
+      host: { hostId: 'core-a', lockfileHash: HASH },
+    });
     expect(text.split('\n')).toEqual([
-      'NAME      RANGE   ENABLED  UPDATED',
-      `@scope/x  latest  no       ${at}`,
-      `zod       ^3.23   yes      ${at}`,
+      'NAME      RANGE   ENABLED  RESOLVED  INSTALLED  UPDATED',
+      `@scope/x  latest  no       -         no         ${at}`,
+      `zod       ^3.23   yes      3.25.1    yes        ${at}`,
+      '',
+      `host core-a runs the desired tree ${HASH.slice(0, 12)}`,
     ]);
   });
 
-  it('says how to add one when nothing is declared', () => {
-    expect(formatPackageList([])).toMatch(/no packages declared.*spk packages add/);
+  it('says when the answering host is behind and which enabled packages no install has included yet', () => {
+    const text = formatPackageList({
+      packages: [listed('zod', '^3.23', true, '3.25.1', false), listed('left-pad', '^1', true, null, false)],
+      lockfileHash: HASH,
+      host: { hostId: 'core-a', lockfileHash: OTHER },
+    });
+    expect(text).toContain(`host core-a runs ${OTHER.slice(0, 12)}, not yet the desired tree ${HASH.slice(0, 12)}; see \`spk status\``);
+    expect(text).toContain('1 enabled package is not in the desired tree yet: run `spk install`');
+  });
+
+  it('says how to add one when nothing is declared, and how to install when nothing is installed', () => {
+    expect(formatPackageList({ packages: [], lockfileHash: null, host: { hostId: 'h', lockfileHash: null } })).toMatch(/no packages declared.*spk packages add/);
+    const text = formatPackageList({ packages: [listed('zod', 'latest', true, null, false)], lockfileHash: null, host: { hostId: 'h', lockfileHash: null } });
+    expect(text).toContain('nothing installed yet: run `spk install`');
   });
 });
 
@@ -73,43 +94,8 @@ describe('formatProgress', () => {
 
 describe('formatInstallOutcome', () => {
   it('names the hash, the package count and the size', () => {
-    expect(formatInstallOutcome(state({ manifest: [entry('a'), entry('b')], totalSize: 2048 }))).toBe(`installed ${HASH} (2 packages, 2.0 KiB)`);
-    expect(formatInstallOutcome(state({ manifest: [entry('a')], totalSize: 5 }))).toBe(`installed ${HASH} (1 package, 5 B)`);
-  });
-});
-
-describe('formatStatus', () => {
-  it('reports the install, its size, warnings, last error and each host against the desired hash', () => {
-    const text = formatStatus(
-      state({
-        manifest: [entry('a'), entry('b'), entry('c')],
-        totalSize: 3 * 1024 * 1024,
-        warnings: ['the set is above the warn threshold'],
-        error: { code: 'REGISTRY_UNREACHABLE', message: 'registry.npmjs.org did not answer' },
-      }),
-      [host('sat-1', 'satellite', OTHER, 'disk full'), host('core-a', 'core', HASH), host('sat-0', 'satellite', null)],
-    );
-    const lines = text.split('\n');
-    expect(lines).toContain('install:     idle');
-    expect(lines).toContain(`lockfile:    ${HASH}`);
-    expect(lines).toContain('packages:    3 (3.0 MiB)');
-    expect(lines).toContain('last error:  REGISTRY_UNREACHABLE: registry.npmjs.org did not answer');
-    expect(lines).toContain('  - the set is above the warn threshold');
-    expect(lines).toContain('hosts (3):');
-    const hostLines = lines.slice(lines.indexOf('hosts (3):') + 1);
-    expect(hostLines[0]).toMatch(/^HOST\s+KIND\s+LOCKFILE\s+TREE\s+CONVERGED\s+ERROR$/);
-    expect(hostLines[1]).toMatch(new RegExp(`^core-a\\s+core\\s+${HASH.slice(0, 12)}\\s+current\\s`));
-    expect(hostLines[2]).toMatch(/^sat-0\s+satellite\s+-\s+none\s+-\s+-$/);
-    expect(hostLines[3]).toMatch(new RegExp(`^sat-1\\s+satellite\\s+${OTHER.slice(0, 12)}\\s+behind\\s.*disk full$`));
-  });
-
-  it('shows live progress while installing and says when nothing is installed or reported', () => {
-    const text = formatStatus(state({ status: 'installing', lockfileHash: null, progress: { phase: 'fetching', done: 1, total: 4 } }), []);
-    expect(text).toContain('install:     installing (fetching 1/4)');
-    expect(text).toContain('lockfile:    none (nothing installed yet)');
-    expect(text).toContain('warnings:    none');
-    expect(text).toContain('last error:  none');
-    expect(text).toContain('hosts:       none reported');
+    expect(formatInstallOutcome(state({ manifest: [entry('a'), entry('b')], totalSize: 2048 }))).toBe(`committed ${HASH} (2 packages, 2.0 KiB)`);
+    expect(formatInstallOutcome(state({ manifest: [entry('a')], totalSize: 5 }))).toBe(`committed ${HASH} (1 package, 5 B)`);
   });
 });
 

@@ -1,6 +1,7 @@
-// Human output: tables, byte sizes, install progress and the status report. Pure string
-// building so the wording is unit-tested; commands decide where it goes.
-import type { DeclaredPackage, HostStatus, InstallProgress, InstallState, RegistryConfig } from '@spk/common';
+// Human output: tables, byte sizes, packages, install progress and the registry (the status
+// report is in format-status.ts). Pure string building so the wording is unit-tested; commands
+// decide where it goes.
+import type { DeclaredPackage, InstallProgress, InstallState, PackageList, RegistryConfig } from '@spk/common';
 
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'] as const;
 
@@ -29,13 +30,31 @@ export function shortHash(hash: string | null): string {
   return hash === null ? '-' : hash.slice(0, 12);
 }
 
-export function formatPackageList(packages: readonly DeclaredPackage[]): string {
-  if (packages.length === 0) return 'no packages declared (add one with `spk packages add <name>[@range]`)';
-  const sorted = [...packages].sort((a, b) => a.name.localeCompare(b.name));
-  return renderTable(
-    ['NAME', 'RANGE', 'ENABLED', 'UPDATED'],
-    sorted.map((p) => [p.name, p.range, p.enabled ? 'yes' : 'no', p.updatedAt]),
+/** Under the table: which tree the answering host runs, and what an install would still add. */
+function packageListFooter(list: PackageList): string[] {
+  const { host } = list;
+  const lines: string[] = [];
+  if (list.lockfileHash === null) lines.push('nothing installed yet: run `spk install`');
+  else if (host.lockfileHash === list.lockfileHash) lines.push(`host ${host.hostId} runs the desired tree ${shortHash(list.lockfileHash)}`);
+  else {
+    const runs = host.lockfileHash === null ? 'no tree yet' : shortHash(host.lockfileHash);
+    lines.push(`host ${host.hostId} runs ${runs}, not yet the desired tree ${shortHash(list.lockfileHash)}; see \`spk status\``);
+  }
+  const pending = list.packages.filter((p) => p.enabled && p.resolvedVersion === null).length;
+  if (pending > 0 && list.lockfileHash !== null) {
+    lines.push(`${pending} enabled package${pending === 1 ? ' is' : 's are'} not in the desired tree yet: run \`spk install\``);
+  }
+  return lines;
+}
+
+export function formatPackageList(list: PackageList): string {
+  if (list.packages.length === 0) return 'no packages declared (add one with `spk packages add <name>[@range]`)';
+  const sorted = [...list.packages].sort((a, b) => a.name.localeCompare(b.name));
+  const table = renderTable(
+    ['NAME', 'RANGE', 'ENABLED', 'RESOLVED', 'INSTALLED', 'UPDATED'],
+    sorted.map((p) => [p.name, p.range, p.enabled ? 'yes' : 'no', p.resolvedVersion ?? '-', p.installed ? 'yes' : 'no', p.updatedAt]),
   );
+  return [table, '', ...packageListFooter(list)].join('\n');
 }
 
 export function formatPackage(pkg: DeclaredPackage): string {
@@ -50,38 +69,7 @@ export function formatProgress(progress: InstallProgress | null): string {
 
 export function formatInstallOutcome(state: InstallState): string {
   const count = state.manifest.length;
-  return `installed ${state.lockfileHash ?? '(no lockfile)'} (${count} package${count === 1 ? '' : 's'}, ${formatBytes(state.totalSize)})`;
-}
-
-function hostRows(hosts: readonly HostStatus[], desired: string | null): string[][] {
-  return [...hosts]
-    .sort((a, b) => a.kind.localeCompare(b.kind) || a.hostId.localeCompare(b.hostId))
-    .map((host) => {
-      const tree = host.lockfileHash === null ? 'none' : host.lockfileHash === desired ? 'current' : 'behind';
-      return [host.hostId, host.kind, shortHash(host.lockfileHash), tree, host.convergedAt ?? '-', host.lastError ?? '-'];
-    });
-}
-
-export function formatStatus(state: InstallState, hosts: readonly HostStatus[]): string {
-  const count = state.manifest.length;
-  const status = state.status === 'installing' ? `installing (${formatProgress(state.progress)})` : state.status;
-  const lines = [
-    `install:     ${status}`,
-    `lockfile:    ${state.lockfileHash ?? 'none (nothing installed yet)'}`,
-    `packages:    ${count} (${formatBytes(state.totalSize)})`,
-    `committed:   ${state.committedAt ?? '-'}`,
-    `last error:  ${state.error ? `${state.error.code}: ${state.error.message}` : 'none'}`,
-  ];
-  if (state.warnings.length === 0) lines.push('warnings:    none');
-  else lines.push('warnings:', ...state.warnings.map((w) => `  - ${w}`));
-  lines.push('');
-  if (hosts.length === 0) {
-    lines.push('hosts:       none reported');
-  } else {
-    lines.push(`hosts (${hosts.length}):`);
-    lines.push(renderTable(['HOST', 'KIND', 'LOCKFILE', 'TREE', 'CONVERGED', 'ERROR'], hostRows(hosts, state.lockfileHash)));
-  }
-  return lines.join('\n');
+  return `committed ${state.lockfileHash ?? '(no lockfile)'} (${count} package${count === 1 ? '' : 's'}, ${formatBytes(state.totalSize)})`;
 }
 
 export function formatRegistry(config: RegistryConfig): string {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { EXIT, EXIT_CODE_TABLE } from './exit-codes.ts';
 import { main } from './main.ts';
@@ -28,11 +29,26 @@ describe('main', () => {
     for (const row of EXIT_CODE_TABLE) expect(stdout).toContain(`  ${row.code}  ${row.name.toLowerCase()}: ${row.meaning}`);
   });
 
-  it('answers a usage error with exit 2, the problem and the usage on stderr', async () => {
+  it("answers a usage error with exit 2, the problem, the command's usage line and where its help is", async () => {
     const { code, stdout, stderr } = await runMain(['packages', 'add']);
     expect(code).toBe(EXIT.INVALID);
     expect(stdout).toBe('');
-    expect(stderr).toMatch(/^spk: "spk packages add" needs <spec>\n\nspk: manage/);
+    expect(stderr).toBe(
+      'spk: "spk packages add" needs <spec>\nUsage: spk packages add <spec> [--disabled]\nRun `spk packages add --help` for its options and examples.\n',
+    );
+  });
+
+  it('prints the version of the CLI package and reads no token', async () => {
+    const { code, stdout, tokenReads } = await runMain(['--version']);
+    expect(code).toBe(EXIT.OK);
+    expect(stdout).toBe(`spk ${JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version}\n`);
+    expect(tokenReads).toEqual([]);
+  });
+
+  it('suggests the command meant by a typo', async () => {
+    const { code, stderr } = await runMain(['instal', '--wait']);
+    expect(code).toBe(EXIT.INVALID);
+    expect(stderr).toBe('spk: unknown command "instal"; did you mean "install"?\nRun `spk --help` for the commands and options.\n');
   });
 
   it('reports errors as JSON on stderr under --json', async () => {

@@ -4,16 +4,20 @@ import { readFile } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import { parseCliArgs, UsageError, wantsJson, type Command, type ParsedArgs } from './args.ts';
 import { createSpkClient, resolveConnection, type Connection, type Env } from './client.ts';
+import { runCapsCommand } from './commands/caps.ts';
 import { runFsckCommand } from './commands/fsck.ts';
 import { runInstallCommand } from './commands/install.ts';
 import { runPackagesCommand } from './commands/packages.ts';
 import { runRegistryCommand } from './commands/registry.ts';
 import { runRunCommand } from './commands/run.ts';
 import { runStatusCommand } from './commands/status.ts';
+import { runStorageCommand } from './commands/storage.ts';
+import { runTokensCommand } from './commands/tokens.ts';
 import type { CliIo, CommandContext } from './commands/context.ts';
-import { usageText } from './commands/help.ts';
+import { helpText, usageHint } from './commands/help.ts';
 import { describeError } from './errors.ts';
 import { EXIT, type ExitCode } from './exit-codes.ts';
+import { CLI_VERSION } from './version.ts';
 
 export interface MainDeps {
   argv: readonly string[];
@@ -24,7 +28,7 @@ export interface MainDeps {
   readTokenFile(filePath: string): Promise<string | null>;
 }
 
-async function dispatch(ctx: CommandContext, command: Exclude<Command, { kind: 'help' }>): Promise<void> {
+async function dispatch(ctx: CommandContext, command: Exclude<Command, { kind: 'help' | 'version' }>): Promise<void> {
   switch (command.kind) {
     case 'packages.list':
     case 'packages.add':
@@ -40,10 +44,20 @@ async function dispatch(ctx: CommandContext, command: Exclude<Command, { kind: '
     case 'registry.get':
     case 'registry.set':
       return runRegistryCommand(ctx, command);
+    case 'caps.get':
+    case 'caps.set':
+      return runCapsCommand(ctx, command);
     case 'run':
       return runRunCommand(ctx, command);
     case 'fsck':
       return runFsckCommand(ctx, command);
+    case 'tokens.create':
+    case 'tokens.list':
+    case 'tokens.revoke':
+      return runTokensCommand(ctx, command);
+    case 'storage.get':
+    case 'storage.set':
+      return runStorageCommand(ctx, command);
   }
 }
 
@@ -55,7 +69,11 @@ export async function main(deps: MainDeps): Promise<ExitCode> {
     parsed = parseCliArgs(deps.argv);
     const { command, global } = parsed;
     if (command.kind === 'help') {
-      io.stdout(usageText(command.topic));
+      io.stdout(helpText(command.topic));
+      return EXIT.OK;
+    }
+    if (command.kind === 'version') {
+      io.stdout(`spk ${CLI_VERSION}\n`);
       return EXIT.OK;
     }
     connection = await resolveConnection(global, { env: deps.env, cwd: deps.cwd, readFile: deps.readTokenFile });
@@ -68,7 +86,7 @@ export async function main(deps: MainDeps): Promise<ExitCode> {
       io.stderr(`${JSON.stringify({ error: failure.json })}\n`);
     } else {
       io.stderr(`spk: ${failure.message}\n`);
-      if (error instanceof UsageError) io.stderr(`\n${usageText(error.topic)}`);
+      if (error instanceof UsageError) io.stderr(usageHint(error.topic));
     }
     return failure.exitCode;
   }

@@ -18,6 +18,11 @@ const envSchema = z.object({
     .optional()
     .or(z.literal('').transform(() => undefined)),
   SPK_DATA_DIR: z.string().min(1).default(DEFAULT_DATA_DIR),
+  // The filesystem blob store's directory; several instances using that store must share one volume here.
+  SPK_BLOB_DIR: z
+    .string()
+    .optional()
+    .transform((value) => (value === '' ? undefined : value)),
   SPK_ADMIN_TOKEN: z
     .string()
     .min(16, 'SPK_ADMIN_TOKEN must be at least 16 characters')
@@ -60,6 +65,8 @@ export interface ServerConfig {
   host: string;
   databaseUrl: string | undefined;
   dataDir: string;
+  /** The filesystem blob store's directory: SPK_BLOB_DIR, else <dataDir>/blobs. */
+  blobDir: string;
   adminToken: string | undefined;
   hostId: string | undefined;
   pollIntervalMs: number;
@@ -80,6 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
     dataDir: path.resolve(e.SPK_DATA_DIR),
+    blobDir: path.resolve(e.SPK_BLOB_DIR ?? path.join(e.SPK_DATA_DIR, 'blobs')),
     adminToken: e.SPK_ADMIN_TOKEN,
     hostId: e.SPK_HOST_ID,
     pollIntervalMs: e.SPK_POLL_INTERVAL_MS,

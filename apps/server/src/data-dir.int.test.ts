@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createFreshPostgresDatabase, dropPostgresDatabase, testDrivers } from '@spk/backend/testing';
 import { spawnServer, type SpawnedServer } from '@spk/tools';
 
@@ -65,6 +65,13 @@ describe.each(testDrivers())('a data dir across server lifetimes (%s)', (driver)
     dbUrl = driver === 'postgres' ? await createFreshPostgresDatabase() : undefined;
     first = await start();
     token = (await readFile(path.join(dataDir, 'admin-token'), 'utf8')).trim();
+    // Declarations are checked against the registry: the fixture one, never the internet.
+    const registry = await fetch(`${first.url}/api/registry`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ url: inject('registryUrl'), token: null }),
+    });
+    expect(registry.status).toBe(200);
   });
   afterAll(async () => {
     await first?.stop();
@@ -82,7 +89,7 @@ describe.each(testDrivers())('a data dir across server lifetimes (%s)', (driver)
     await expect(second).rejects.toThrow(/another server \(pid \d+.*is using the data dir.*Stop that server first.*DATABASE_URL/s);
     const lock = JSON.parse(await readFile(path.join(dataDir, 'server.lock'), 'utf8')) as { pid: number; host: string };
     expect(lock).toMatchObject({ pid: first.child.pid, host: hostname() });
-    expect((await addPackage(first, `after-refusal-${driver}`)).status).toBe(201);
+    expect((await addPackage(first, 'spk-fixture-leaf')).status).toBe(201);
     expect((await fetch(`${first.url}/readyz`)).status).toBe(200);
   });
 
@@ -103,7 +110,7 @@ describe.each(testDrivers())('a data dir across server lifetimes (%s)', (driver)
     expect(JSON.parse(await readFile(path.join(dataDir, 'server.lock'), 'utf8'))).toMatchObject({ pid: next.child.pid });
     await expectPrivate(dataDir, driver);
     const list = await fetch(`${next.url}/api/packages`, { headers: { authorization: `Bearer ${token}` } });
-    expect(((await list.json()) as { packages: Array<{ name: string }> }).packages.map((p) => p.name)).toContain(`after-refusal-${driver}`);
+    expect(((await list.json()) as { packages: Array<{ name: string }> }).packages.map((p) => p.name)).toContain('spk-fixture-leaf');
   });
 
   it('the lock is released on shutdown', async () => {

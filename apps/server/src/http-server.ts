@@ -9,6 +9,7 @@ import { ResponseHeadersPlugin } from '@orpc/server/plugins';
 import { ZodToJsonSchemaConverter } from '@orpc/zod/zod4';
 import { contract, HEALTH_PATH, OPENAPI_PATH, READY_PATH, REST_PREFIX, RPC_PREFIX, type Principal } from '@spk/common';
 import { describeError, sendJsonError, type Logger, type RouterContext, type ScriptPackagesBackend } from '@spk/backend';
+import { bodyTypeRefusal } from './body-type.ts';
 import { refuseUnread, sendJson, under } from './early-refusal.ts';
 import type { Readiness } from './readiness.ts';
 
@@ -66,6 +67,8 @@ export async function createHttpServer(backend: ScriptPackagesBackend, logger: L
       const message = 'missing or invalid bearer token; send "Authorization: Bearer <token>"';
       return refuseUnread(req, res, url.pathname, { status: 401, orpcCode: 'UNAUTHORIZED', message, code: 'UNAUTHORIZED' }, MAX_BODY_BYTES);
     }
+    const wrongType = under(url.pathname, RPC_PREFIX) || under(url.pathname, REST_PREFIX) ? bodyTypeRefusal(req.headers) : null;
+    if (wrongType) return refuseUnread(req, res, url.pathname, wrongType, MAX_BODY_BYTES);
     if ((await rpc.handle(req, res, { prefix: RPC_PREFIX, context: { principal } })).matched) return;
     if ((await rest.handle(req, res, { prefix: REST_PREFIX, context: { principal } })).matched) return;
     const route = backend.httpRoutes.find((r) => r.method === req.method && under(url.pathname, r.prefix));

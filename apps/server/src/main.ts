@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { createClusterHookBus, createScriptPackagesBackend, describeError, openDatabase, systemClock } from '@spk/backend';
-import { createAdminAuthenticator, resolveAdminToken } from './admin-token.ts';
+import { adminTokenBanner, adminTokenFile, readAdminTokenFile, writeAdminTokenFile } from './admin-token.ts';
 import { loadConfig } from './config.ts';
 import { acquireDataDirLock } from './data-dir-lock.ts';
 import { prepareDataDir, securePrivateContents } from './data-dir-security.ts';
@@ -27,7 +27,6 @@ async function main(): Promise<void> {
   const lock = await acquireDataDirLock(config.dataDir);
   const swept = await sweepInstallScratch(config.dataDir);
   if (swept > 0) logger.info({ count: swept }, 'removed install scratch dirs left by a killed process');
-  const admin = await resolveAdminToken(config.dataDir, config.adminToken);
   const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
   const hooks = createClusterHookBus(database, logger);
   const backend = createScriptPackagesBackend({
@@ -36,14 +35,23 @@ async function main(): Promise<void> {
     dataDir: config.dataDir,
     hooks,
     clock: systemClock,
-    auth: createAdminAuthenticator(admin.token),
-  }, { hostId: config.hostId ?? `${hostname()}:${config.port}`, pollIntervalMs: config.pollIntervalMs, registryTimeoutMs: config.registryTimeoutMs,
+  }, { blobDir: config.blobDir, hostId: config.hostId ?? `${hostname()}:${config.port}`, pollIntervalMs: config.pollIntervalMs, registryTimeoutMs: config.registryTimeoutMs,
     runs: {
       settings: { ...config.runs.limits, allowChildProcess: config.runs.allowChildProcess, allowWorker: config.runs.allowWorker, allowFsRead: config.runs.allowFsRead },
       ...(config.runs.runAsUser ? { runAsUser: config.runs.runAsUser } : {}),
     },
   });
   await backend.start();
+  // After start() migrated; instances starting together take turns (a database lock), so a cluster
+  // without tokens gets exactly one generated admin token.
+  const tokenFile = adminTokenFile(config.dataDir);
+  const tokens = await backend.bootstrapAdminTokens({
+    envToken: config.adminToken,
+    fileToken: await readAdminTokenFile(tokenFile),
+    saveGenerated: (token) => writeAdminTokenFile(tokenFile, token),
+  });
+  const banner = adminTokenBanner(tokens, tokenFile);
+  for (const warning of banner.warnings) logger.warn(warning);
   await hooks.start();
   // After the database is open: PGlite copies a new database's files in with mode 0666.
   await securePrivateContents(config.dataDir);
@@ -60,8 +68,7 @@ async function main(): Promise<void> {
   logger.info({ url, driver: database.driver, dataDir: config.dataDir }, 'script-packages server listening');
   // Human-facing start banner on stdout; the token is printed only when it was just generated.
   process.stdout.write(`\nScript packages server: ${url}  (database: ${database.driver === 'pglite' ? `embedded PGlite in ${config.dataDir}/pglite` : 'PostgreSQL'})\n`);
-  if (admin.generated) process.stdout.write(`Admin token (shown once, also saved to ${admin.file}): ${admin.token}\n\n`);
-  else process.stdout.write(`Admin token: ${config.adminToken ? 'from SPK_ADMIN_TOKEN' : `in ${admin.file}`}\n\n`);
+  process.stdout.write(`${banner.lines.join('\n')}\n\n`);
 
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -71,7 +71,8 @@ describe('script runs on a real server (PGlite)', () => {
     expect(JSON.parse(line!)).toMatchObject({
       msg: 'script run finished',
       runId: response.runId,
-      principalId: 'admin',
+      // The token's name: spawnServer's SPK_ADMIN_TOKEN is stored as "env".
+      principalId: 'token:env',
       scriptSha256: expect.stringMatching(/^[a-f0-9]{64}$/),
       lockfileHash: response.lockfileHash,
       durationMs: expect.any(Number),

@@ -21,6 +21,8 @@ describe.each(testDrivers())('server over HTTP (%s)', (driver) => {
   beforeAll(async () => {
     dbUrl = driver === 'postgres' ? await createFreshPostgresDatabase() : undefined;
     server = await spawnServer({ databaseUrl: dbUrl?.toString() });
+    // Declarations are checked against the registry: the fixture one, never the internet.
+    expect((await api('/registry', { method: 'PUT', body: JSON.stringify({ url: inject('registryUrl'), token: null }) })).status).toBe(200);
   });
   afterAll(async () => {
     await server?.stop();
@@ -42,23 +44,31 @@ describe.each(testDrivers())('server over HTTP (%s)', (driver) => {
   });
 
   it('adds, lists, updates and removes a scoped package', async () => {
-    const add = await api('/packages', { method: 'POST', body: JSON.stringify({ name: '@scope/pkg', range: '^1.2.0' }) });
+    const add = await api('/packages', { method: 'POST', body: JSON.stringify({ name: '@spk-fixtures/scoped', range: '^1.0.0' }) });
     expect(add.status).toBe(201);
-    expect(await listNames()).toContain('@scope/pkg');
-    const upd = await api('/packages/@scope/pkg', { method: 'PATCH', body: JSON.stringify({ enabled: false }) });
+    expect(await listNames()).toContain('@spk-fixtures/scoped');
+    const upd = await api('/packages/@spk-fixtures/scoped', { method: 'PATCH', body: JSON.stringify({ enabled: false }) });
     expect(upd.status).toBe(200);
-    expect(await upd.json()).toMatchObject({ name: '@scope/pkg', range: '^1.2.0', enabled: false });
-    expect((await api('/packages/@scope/pkg', { method: 'DELETE' })).status).toBe(200);
-    expect(await listNames()).not.toContain('@scope/pkg');
+    expect(await upd.json()).toMatchObject({ name: '@spk-fixtures/scoped', range: '^1.0.0', enabled: false });
+    expect((await api('/packages/@spk-fixtures/scoped', { method: 'DELETE' })).status).toBe(200);
+    expect(await listNames()).not.toContain('@spk-fixtures/scoped');
   });
 
   it('answers 409 to a duplicate name and keeps the first declaration', async () => {
-    expect((await api('/packages', { method: 'POST', body: JSON.stringify({ name: 'dup-pkg', range: '1.0.0' }) })).status).toBe(201);
-    const again = await api('/packages', { method: 'POST', body: JSON.stringify({ name: 'dup-pkg', range: '2.0.0' }) });
+    expect((await api('/packages', { method: 'POST', body: JSON.stringify({ name: 'spk-fixture-leaf', range: '1.0.0' }) })).status).toBe(201);
+    const again = await api('/packages', { method: 'POST', body: JSON.stringify({ name: 'spk-fixture-leaf', range: '2.0.0' }) });
     expect(again.status).toBe(409);
     expect(((await again.json()) as { data: { code: string } }).data.code).toBe('ALREADY_EXISTS');
     const list = (await (await api('/packages')).json()) as { packages: Array<{ name: string; range: string }> };
-    expect(list.packages.find((p) => p.name === 'dup-pkg')?.range).toBe('1.0.0');
+    expect(list.packages.find((p) => p.name === 'spk-fixture-leaf')?.range).toBe('1.0.0');
+  });
+
+  it('answers 404 PACKAGE_NOT_FOUND naming the close name to a typo', async () => {
+    const typo = await api('/packages', { method: 'POST', body: JSON.stringify({ name: 'spk-fixture-lef' }) });
+    expect(typo.status).toBe(404);
+    const refused = (await typo.json()) as { message: string; data: { code: string; suggestions: string[] } };
+    expect(refused.data).toMatchObject({ code: 'PACKAGE_NOT_FOUND', suggestions: ['spk-fixture-leaf'] });
+    expect(refused.message).toContain('(did you mean "spk-fixture-leaf"?)');
   });
 
   it.each([
@@ -66,6 +76,9 @@ describe.each(testDrivers())('server over HTTP (%s)', (driver) => {
     ['a file spec', { name: 'left-pad', range: 'file:../x' }, 'range', /only registry specs/],
     ['an alias spec', { name: 'left-pad', range: 'npm:evil@1' }, 'range', /alias/],
     ['an invalid name', { name: 'Bad Name!', range: '1' }, 'name', /not a valid npm package name/],
+    ['a tarball URL as the name', { name: 'https://example.com/x.tgz' }, 'name', /^"https:\/\/example.com\/x.tgz" is a tarball URL spec, not a package name; only registry specs/],
+    ['a git URL as the name', { name: 'git+ssh://git@github.com/a/b.git' }, 'name', /is a git spec \(GitHub\), not a package name; only registry specs/],
+    ['a directory as the name', { name: './local-dir' }, 'name', /is a local directory \(file:\) spec, not a package name/],
     ['a wrong type', { name: 'left-pad', enabled: 'yes' }, 'enabled', /boolean/],
     ['an unknown field', { name: 'left-pad', sneaky: true }, '(input)', /sneaky/],
     ['an oversize name', { name: 'a'.repeat(300) }, 'name', /214/],

@@ -1,13 +1,18 @@
 // The backend as a plugin: a host passes its services in and gets a router, HTTP routes and a
 // lifecycle back. Reads no env vars and opens no ports.
 import path from 'node:path';
+import { bootstrapAdminTokens, type AdminTokenBootstrapInput } from './auth/admin-token-bootstrap.ts';
+import { createTokenAuthenticator } from './auth/token-authenticator.ts';
+import { createTokenService } from './auth/token-service.ts';
+import { createActiveStoreSwitch } from './blob-stores/active-store-switch.ts';
 import { createBlobStoreRegistry } from './blob-stores/blob-store.ts';
 import { createFilesystemBlobStore } from './blob-stores/filesystem-blob-store.ts';
 import { createPostgresBlobStore, POSTGRES_STORE_ID } from './blob-stores/postgres-blob-store.ts';
 import { createBlobRoute } from './http/blob-route.ts';
 import type { HttpRoute } from './http/http-route.ts';
 import { createInstallController } from './install/install-controller.ts';
-import { createCoreHost } from './host/core-host.ts';
+import { createInstallerLock } from './install/installer-lock.ts';
+import { createCoreHost, DEFAULT_POLL_INTERVAL_MS } from './host/core-host.ts';
 import type { ScriptRunOptions } from './host/core-script-runs.ts';
 import { createRouter } from './router/router.ts';
 import type { BackendServices } from './services.ts';
@@ -15,15 +20,21 @@ import { createBlobIndexStore } from './stores/blob-index-store.ts';
 import { createHostStatusStore } from './stores/host-status-store.ts';
 import { createInstallStateStore } from './stores/install-state-store.ts';
 import { createPackageStore } from './stores/package-store.ts';
+import { createPackageDeclarations } from './registry/package-declarations.ts';
 import { createSettingsStore } from './stores/settings-store.ts';
+import { createTokenStore } from './stores/token-store.ts';
 
 export interface BackendOptions {
   /** Blob store used when none was configured. */
   defaultStoreId?: string;
+  /** The filesystem blob store's directory (default <dataDir>/blobs); one shared volume when several instances use that store. */
+  blobDir?: string;
   /** This instance's id in `hosts.status`; the host makes it unique (e.g. hostname and port). */
   hostId?: string;
-  /** How often this instance checks the durable desired state for a missed change hook. */
+  /** How often this instance checks the durable desired state for a missed change hook, and reports its status. */
   pollIntervalMs?: number;
+  /** Wait before retrying a failed reconcile the first time (default 1 s; doubles up to the poll interval). */
+  firstRetryMs?: number;
   fetchConcurrency?: number;
   /** How long one registry request may go unanswered before the install fails (default 60 s). */
   registryTimeoutMs?: number;
@@ -36,7 +47,7 @@ export function createScriptPackagesBackend(services: BackendServices, options: 
   const db = database.db;
   const blobStores = createBlobStoreRegistry();
   blobStores.register(createPostgresBlobStore(db));
-  blobStores.register(createFilesystemBlobStore(path.join(services.dataDir, 'blobs')));
+  blobStores.register(createFilesystemBlobStore(options.blobDir ?? path.join(services.dataDir, 'blobs')));
 
   const packages = createPackageStore(db, clock);
   const settings = createSettingsStore(db, clock, {
@@ -45,7 +56,12 @@ export function createScriptPackagesBackend(services: BackendServices, options: 
   });
   const state = createInstallStateStore(db);
   const blobIndex = createBlobIndexStore(db);
-  const hosts = createHostStatusStore(db);
+  const tokenStore = createTokenStore(db);
+  const tokens = createTokenService({ tokens: tokenStore, clock, logger });
+  // Tokens live in the database every instance shares, unless the host brings its own authenticator.
+  const auth = services.auth ?? createTokenAuthenticator({ tokens: tokenStore, clock, logger });
+  const activeStore = createActiveStoreSwitch({ settings, state, blobStores, lock: createInstallerLock(database, logger), logger });
+  const hosts = createHostStatusStore(db, { clock, pollIntervalMs: options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS });
   const installer = createInstallController({
     database,
     packages,
@@ -70,16 +86,20 @@ export function createScriptPackagesBackend(services: BackendServices, options: 
     clock,
     logger,
     ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
+    ...(options.firstRetryMs ? { firstRetryMs: options.firstRetryMs } : {}),
     ...(options.runs ? { runs: options.runs } : {}),
   });
 
-  const router = createRouter({ logger, packages, settings, hosts, blobIndex, blobStores, install: installer, runs: host, host });
+  const declarations = createPackageDeclarations({ packages, registryCredentials: () => settings.getRegistryCredentials(), logger });
+  const router = createRouter({ logger, packages, declarations, settings, hosts, blobIndex, blobStores, install: installer, runs: host, host, activeStore, tokens });
   const httpRoutes: HttpRoute[] = [createBlobRoute({ blobIndex, blobStores })];
 
   return {
     router,
     httpRoutes,
-    authenticate: (token: string) => services.auth.authenticate(token),
+    authenticate: (token: string) => auth.authenticate(token),
+    /** At start, after `start()` migrated: stores SPK_ADMIN_TOKEN and makes sure an admin token exists. */
+    bootstrapAdminTokens: (input: AdminTokenBootstrapInput) => bootstrapAdminTokens({ tokens: tokenStore, clock }, input),
     installer,
     host,
     /** Migrates, recovers an interrupted install, and starts converging this host in the background. */

@@ -31,7 +31,8 @@ export interface BackendServices {
   dataDir: string;
   hooks: HookBus;
   clock: Clock;
-  auth: Authenticator;
+  /** Who holds a token; without one, the backend's own authenticator reads the shared api_tokens table. */
+  auth?: Authenticator;
 }
 
 export const systemClock: Clock = { now: () => new Date() };

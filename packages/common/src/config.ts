@@ -39,6 +39,10 @@ export const storageConfigSchema = z.object({
 });
 export type StorageConfig = z.infer<typeof storageConfigSchema>;
 
+/** Switching is refused unless the target store already holds every blob of the desired state. */
+export const storageSetInputSchema = z.strictObject({ activeStore: blobStoreIdSchema });
+export type StorageSetInput = z.infer<typeof storageSetInputSchema>;
+
 export const DEFAULT_SIZE_CAPS = {
   warnTotalBytes: 150 * MiB,
   blockTotalBytes: 300 * MiB,

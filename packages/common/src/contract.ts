@@ -1,16 +1,20 @@
-// The oRPC contract: the one description of the API. The backend implements it, the CLI, the
-// agent and the web page are typed clients of it, and the OpenAPI document is generated from it.
+// The oRPC contract: the one description of the API. The backend implements it, the CLI is a
+// typed client of it (a satellite agent and an admin page are planned, not built), and the
+// OpenAPI document is generated from it.
 import { oc } from '@orpc/contract';
 import { z } from 'zod';
 import type { Permission } from './access.ts';
-import { registryConfigInputSchema, registryConfigSchema, sizeCapsSchema, storageConfigSchema } from './config.ts';
+import { registryConfigInputSchema, registryConfigSchema, sizeCapsSchema, storageConfigSchema, storageSetInputSchema } from './config.ts';
+import { createdTokenSchema, createTokenInputSchema, tokenInfoSchema, tokenNameInputSchema } from './tokens.ts';
 import { fsckInputSchema, fsckResultSchema } from './fsck.ts';
-import { hostStatusSchema } from './hosts.ts';
+import { hostStatusSchema, runConvergenceWaitSchema, waitConvergedInputSchema, waitConvergedResultSchema } from './hosts.ts';
 import { runResultSchema, runScriptInputSchema } from './runs.ts';
 import { installStateSchema, installTriggerResultSchema } from './install-state.ts';
 import {
   addPackageInputSchema,
+  declaredPackageResultSchema,
   declaredPackageSchema,
+  packageListSchema,
   packageNameInputSchema,
   updatePackageInputSchema,
 } from './packages.ts';
@@ -26,16 +30,26 @@ const manage = base.meta({ permission: 'manage' });
 export const contract = {
   packages: {
     list: read
-      .route({ method: 'GET', path: '/packages', summary: 'List declared packages' })
-      .output(z.object({ packages: z.array(declaredPackageSchema) })),
+      .route({
+        method: 'GET',
+        path: '/packages',
+        summary: 'List declared packages, each with the version the desired tree resolved and whether the answering host runs it',
+      })
+      .output(packageListSchema),
     add: manage
-      .route({ method: 'POST', path: '/packages', summary: 'Declare a package', successStatus: 201 })
+      .route({
+        method: 'POST',
+        path: '/packages',
+        summary:
+          'Declare a package. The registry must have it and a version matching the range (else PACKAGE_NOT_FOUND, with close names, or NO_MATCHING_VERSION); when the registry cannot be reached it is accepted with `warnings`',
+        successStatus: 201,
+      })
       .input(addPackageInputSchema)
-      .output(declaredPackageSchema),
+      .output(declaredPackageResultSchema),
     update: manage
-      .route({ method: 'PATCH', path: '/packages/{+name}', summary: 'Change a declared range or enable/disable it' })
+      .route({ method: 'PATCH', path: '/packages/{+name}', summary: 'Change a declared range (checked against the registry as on add) or enable/disable it' })
       .input(updatePackageInputSchema)
-      .output(declaredPackageSchema),
+      .output(declaredPackageResultSchema),
     remove: manage
       .route({ method: 'DELETE', path: '/packages/{+name}', summary: 'Remove a declared package' })
       .input(packageNameInputSchema)
@@ -57,6 +71,14 @@ export const contract = {
   },
   storage: {
     get: read.route({ method: 'GET', path: '/storage', summary: 'Active blob store and usage' }).output(storageConfigSchema),
+    set: manage
+      .route({
+        method: 'PUT',
+        path: '/storage',
+        summary: 'Switch the active blob store; refused (STORE_INCOMPLETE) unless it already holds every blob of the desired state',
+      })
+      .input(storageSetInputSchema)
+      .output(storageConfigSchema),
   },
   sizeCaps: {
     get: read.route({ method: 'GET', path: '/size-caps', summary: 'Size caps for installs' }).output(sizeCapsSchema),
@@ -74,11 +96,35 @@ export const contract = {
       })
       .input(fsckInputSchema)
       .output(fsckResultSchema),
+    waitConverged: read
+      .route({
+        method: 'POST',
+        path: '/hosts/wait-converged',
+        summary:
+          'Wait until the answering core instance runs the tree with this lockfile hash; NOT_CONVERGED when timeoutMs passes first. Behind a load balancer the next call may reach another instance: for a run, use the waitForConvergenceMs option of runs.execute instead',
+      })
+      .input(waitConvergedInputSchema)
+      .output(waitConvergedResultSchema),
+  },
+  tokens: {
+    create: manage
+      .route({ method: 'POST', path: '/tokens', summary: 'Create a named API token (admin, or read-only); the answer is the only time the token is shown', successStatus: 201 })
+      .input(createTokenInputSchema)
+      .output(createdTokenSchema),
+    list: manage
+      .route({ method: 'GET', path: '/tokens', summary: 'List API tokens: name, permissions, created, last used (never the token or its hash)' })
+      .output(z.object({ tokens: z.array(tokenInfoSchema) })),
+    revoke: manage
+      .route({ method: 'DELETE', path: '/tokens/{name}', summary: 'Revoke a token on every instance at once; the last admin token cannot be revoked' })
+      .input(tokenNameInputSchema)
+      .output(z.object({ revoked: tokenInfoSchema })),
   },
   runs: {
     execute: manage
       .route({ method: 'POST', path: '/runs', summary: 'Run a script on this core instance against its current tree' })
-      .input(runScriptInputSchema)
+      // waitForConvergenceMs: wait up to this long for this instance to run the desired tree before
+      // starting, instead of failing at once with NOT_CONVERGED (robust behind a load balancer).
+      .input(runScriptInputSchema.extend({ waitForConvergenceMs: runConvergenceWaitSchema.optional() }))
       .output(runResultSchema),
   },
 };

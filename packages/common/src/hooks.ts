@@ -1,5 +1,5 @@
-// Hook ids broadcast between core instances and to satellites. Liveness only: a host that
-// misses one converges from the durable desired state.
+// Hook ids broadcast between core instances (and, once the satellite agent exists, to
+// satellites). Liveness only: a host that misses one converges from the durable desired state.
 import { z } from 'zod';
 import { lockfileHashSchema } from './manifest.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { addPackageInputSchema } from './packages.ts';
-import { parsePackageSpec } from './package-spec.ts';
+import { checkPackageName, legacyNameReason, parsePackageSpec } from './package-spec.ts';
 import { isSpkError } from './errors.ts';
 
 describe('parsePackageSpec', () => {
@@ -28,8 +28,47 @@ describe('parsePackageSpec', () => {
   });
 
   it('refuses invalid names with npm\'s reason', () => {
-    expect(() => parsePackageSpec('../evil')).toThrow(/not a valid npm package name/);
     expect(() => parsePackageSpec(' spaces in name@1')).toThrow(/not a valid npm package name/);
+    expect(() => parsePackageSpec('_underscore@1')).toThrow('"_underscore" is not a valid npm package name: name cannot start with an underscore');
+  });
+
+  it.each([
+    ['https://example.com/x.tgz', 'a tarball URL spec'],
+    ['git+ssh://git@github.com/a/b.git', 'a git spec (GitHub)'],
+    ['git+https://git.example.com/a/b.git', 'a git spec'],
+    ['a/b', 'a git spec (GitHub)'],
+    ['./local-dir', 'a local directory (file:) spec'],
+    ['../evil', 'a local directory (file:) spec'],
+    ['file:../x', 'a local directory (file:) spec'],
+    ['./pkg.tgz', 'a local tarball (file:) spec'],
+    ['npm:zod@3', 'an alias (npm:) spec'],
+  ])('says what kind of spec a whole %s is, instead of calling it a bad name', (spec, kind) => {
+    expect(() => parsePackageSpec(spec)).toThrow(
+      `"${spec}" is ${kind}; only registry specs are allowed: a name with an optional semver range, exact version or dist-tag (zod, zod@^3.23, zod@latest); publish other code to a registry first`,
+    );
+  });
+
+  it('accepts a name valid only for legacy packages (the backend asks the registry about it)', () => {
+    expect(parsePackageSpec('JSONStream@^1')).toEqual({ name: 'JSONStream', range: '^1' });
+    expect(legacyNameReason('JSONStream')).toBe('name can no longer contain capital letters');
+    expect(legacyNameReason('jsonstream')).toBeNull();
+  });
+});
+
+describe('checkPackageName', () => {
+  it.each([
+    ['https://example.com/x.tgz', 'a tarball URL spec'],
+    ['git+ssh://git@github.com/a/b.git', 'a git spec (GitHub)'],
+    ['./local-dir', 'a local directory (file:) spec'],
+    ['file:../x', 'a local directory (file:) spec'],
+  ])('names the kind of spec %s given as a package name', (name, kind) => {
+    expect(checkPackageName(name)).toBe(
+      `"${name}" is ${kind}, not a package name; only registry specs are allowed: a name with an optional semver range, exact version or dist-tag (zod, zod@^3.23, zod@latest); publish other code to a registry first`,
+    );
+  });
+
+  it('keeps npm\'s reason for a name that is no spec at all', () => {
+    expect(checkPackageName('bad name')).toBe('"bad name" is not a valid npm package name: name can only contain URL-friendly characters');
   });
 });
 

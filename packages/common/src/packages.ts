@@ -36,3 +36,30 @@ export const updatePackageInputSchema = z
 export type UpdatePackageInput = z.infer<typeof updatePackageInputSchema>;
 
 export const packageNameInputSchema = z.strictObject({ name: packageNameSchema });
+
+/**
+ * What `packages.add` and `packages.update` answer: the declaration, plus warnings when it was
+ * accepted without the registry check (the registry could not be reached or refused access).
+ */
+export const declaredPackageResultSchema = declaredPackageSchema.extend({
+  warnings: z.array(z.string()).optional(),
+});
+export type DeclaredPackageResult = z.infer<typeof declaredPackageResultSchema>;
+
+/** A declared package as `packages.list` shows it: what the desired tree holds, and whether the answering host runs it. */
+export const listedPackageSchema = declaredPackageSchema.extend({
+  /** The version at `node_modules/<name>` in the desired manifest; null until an install includes the package. */
+  resolvedVersion: z.string().nullable(),
+  /** The answering host runs the desired tree and that tree has the package at its top level. */
+  installed: z.boolean(),
+});
+export type ListedPackage = z.infer<typeof listedPackageSchema>;
+
+export const packageListSchema = z.object({
+  packages: z.array(listedPackageSchema),
+  /** The desired tree (the last committed install); null before the first one. */
+  lockfileHash: z.string().nullable(),
+  /** The core instance that answered, and the tree it runs. */
+  host: z.object({ hostId: z.string(), lockfileHash: z.string().nullable() }),
+});
+export type PackageList = z.infer<typeof packageListSchema>;

@@ -21,7 +21,13 @@ export const runResultSchema = z.object({
   runId: z.string(),
   lockfileHash: lockfileHashSchema,
   ok: z.boolean(),
-  /** The default export's value (awaited), as JSON; undefined values come back as null. */
+  /**
+   * Whether the script exported a value. False when it has no default export, exports undefined,
+   * or (CommonJS) leaves module.exports empty; `result` is then null, which is not the same as a
+   * script that exports null.
+   */
+  hasResult: z.boolean(),
+  /** The default export's value (awaited), as JSON; null when there is none (see hasResult). */
   result: z.unknown(),
   stdout: z.string(),
   stderr: z.string(),

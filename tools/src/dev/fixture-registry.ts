@@ -25,7 +25,7 @@ process.on('SIGTERM', shutdown);
 
 try {
   // A throwaway user of a temporary loopback registry: its credentials are printed because a demo
-  // needs to paste them (e.g. as the registry token in the admin page); nothing real is exposed.
+  // needs them (e.g. the token piped to `spk registry set <url> --token-stdin`); nothing real is exposed.
   const password = randomBytes(12).toString('base64url');
   const token = await registry.addUser(DEMO_USER, password);
   const seeded = await seedFixtures(registry, { token });

@@ -1,53 +1,99 @@
-// `spk help [topic]` and the usage shown with usage errors. The exit codes come from the table
-// in exit-codes.ts so help, docs and tests cannot drift apart.
+// `spk help [topic]`, `spk <command> --help` and the short usage shown with a usage error, all
+// rendered from command-table.ts. The exit codes come from exit-codes.ts so help, docs and tests
+// cannot drift apart.
+import { COMMANDS, commandName, findCommand, GLOBAL_OPTIONS, GROUP_SUMMARIES, OPTIONS, type CommandSpec, type OptionHelp } from '../command-table.ts';
 import { EXIT_CODE_TABLE } from '../exit-codes.ts';
 
-const COMMAND_LINES: ReadonlyArray<{ topic: string; usage: string; summary: string }> = [
-  { topic: 'packages', usage: 'spk packages list', summary: 'list the declared packages' },
-  { topic: 'packages', usage: 'spk packages add <spec> [--disabled]', summary: 'declare a package: zod, zod@^3.23, @scope/x@latest' },
-  { topic: 'packages', usage: 'spk packages set <name>@<range>', summary: 'change the range of a declared package' },
-  { topic: 'packages', usage: 'spk packages enable <name>', summary: 'include a declared package in installs' },
-  { topic: 'packages', usage: 'spk packages disable <name>', summary: 'keep it declared but leave it out of installs' },
-  { topic: 'packages', usage: 'spk packages remove <name>', summary: 'remove a declared package' },
-  { topic: 'install', usage: 'spk install [--wait]', summary: 'start a central install; --wait follows it to the end' },
-  { topic: 'status', usage: 'spk status', summary: 'install state, size, warnings, last error and every host' },
-  { topic: 'registry', usage: 'spk registry get', summary: 'the npm registry URL and whether a token is set' },
-  {
-    topic: 'registry',
-    usage: 'spk registry set <url> [--token-stdin|--clear-token]',
-    summary: 'set the registry; its token is read from stdin only (--token is the spk admin token)',
-  },
-  { topic: 'run', usage: 'spk run <file.mjs|.js|.cjs> [--timeout <ms>]', summary: 'run a script on the server and print its output and result' },
-  { topic: 'fsck', usage: 'spk fsck [--repair]', summary: "verify the answering server's package store and trees; --repair rebuilds what differs" },
-  { topic: 'help', usage: 'spk help [packages|install|status|registry|run|fsck]', summary: 'this help' },
-];
+const HEADLINE = 'spk: manage the script packages of an spk server';
 
-const GLOBAL_OPTIONS = [
-  ['--server <url>', 'server URL; else SPK_SERVER, else http://$HOST:$PORT (default http://127.0.0.1:3000)'],
-  ['--token <token>', 'admin token; else SPK_TOKEN, else the file <data dir>/admin-token (prefer SPK_TOKEN: argv is visible to other users)'],
-  ['--data-dir <dir>', 'the server\'s data directory, to find admin-token; else SPK_DATA_DIR, else ./.data'],
-  ['--json', 'print the raw result as JSON on stdout, and errors as {"error":{...}} on stderr'],
-  ['-h, --help', 'show help for the command'],
-] as const;
-
-function columns(rows: ReadonlyArray<readonly [string, string]>): string[] {
-  const width = Math.max(...rows.map(([left]) => left.length));
-  return rows.map(([left, right]) => `  ${left.padEnd(width)}  ${right}`);
+function columns(rows: ReadonlyArray<readonly string[]>): string[] {
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length))) ?? [];
+  return rows.map((row) =>
+    `  ${row
+      .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
+      .join('  ')}`.trimEnd(),
+  );
 }
 
-export function usageText(topic?: string): string {
-  const commands = COMMAND_LINES.filter((line) => topic === undefined || line.topic === topic || line.topic === 'help');
+function flagWithValue(option: OptionHelp): string {
+  const spec = OPTIONS[option.name];
+  const value = option.value ?? ('value' in spec ? spec.value : undefined);
+  const long = `--${option.name}${value ? ` ${value}` : ''}`;
+  return 'short' in spec ? `-${spec.short}, ${long}` : long;
+}
+
+/** Flag, environment variable (a column only when some option has one) and what it does. */
+function optionRows(options: readonly OptionHelp[]): string[] {
+  const withEnv = options.some((option) => option.env !== undefined);
+  return columns(options.map((option) => (withEnv ? [flagWithValue(option), option.env ?? '', option.help] : [flagWithValue(option), option.help])));
+}
+
+export function usageLine(spec: CommandSpec): string {
+  if (spec.usage) return spec.usage;
+  const args = spec.args.map((arg) => `<${arg}>`);
+  const options = spec.options.map((option) => `[${flagWithValue(option)}]`);
+  return ['spk', ...spec.words, ...args, ...options].join(' ');
+}
+
+/** The short form for lists: the words and arguments, with "[options]" when there are any. */
+function shortUsage(spec: CommandSpec): string {
+  return ['spk', ...spec.words, ...spec.args.map((arg) => `<${arg}>`), ...(spec.options.length > 0 ? ['[options]'] : [])].join(' ');
+}
+
+const commandRows = (specs: readonly CommandSpec[]) => columns(specs.map((spec) => [shortUsage(spec), spec.summary]));
+
+function overview(): string[] {
   return [
-    'spk: manage the script packages of an spk server',
+    HEADLINE,
     '',
-    'Usage:',
-    ...columns(commands.map((line) => [line.usage, line.summary] as const)),
+    'Usage: spk <command> [options]',
     '',
-    'Options:',
-    ...columns(GLOBAL_OPTIONS),
+    'Commands:',
+    ...columns([...COMMANDS.map((spec) => [shortUsage(spec), spec.summary]), ['spk help [<command>]', "this help, or a command's options and examples"]]),
+    '',
+    'Global options (every command), with the environment variable each falls back to:',
+    ...optionRows(GLOBAL_OPTIONS),
     '',
     'Exit codes:',
-    ...columns(EXIT_CODE_TABLE.map((row) => [String(row.code), `${row.name.toLowerCase()}: ${row.meaning}`] as const)),
+    ...columns(EXIT_CODE_TABLE.map((row) => [String(row.code), `${row.name.toLowerCase()}: ${row.meaning}`])),
     '',
-  ].join('\n');
+    'Run `spk <command> --help` for its options and examples.',
+  ];
+}
+
+function groupHelp(group: string): string[] {
+  const specs = COMMANDS.filter((spec) => spec.words[0] === group);
+  return [
+    `spk ${group}: ${GROUP_SUMMARIES[group] ?? `the ${group} commands`}`,
+    '',
+    'Usage:',
+    ...commandRows(specs),
+    '',
+    `Run \`spk ${group} <sub-command> --help\` for its options and examples.`,
+  ];
+}
+
+function commandHelp(spec: CommandSpec): string[] {
+  const lines = [`spk ${commandName(spec)}: ${spec.summary}`, '', 'Usage:', `  ${usageLine(spec)}`];
+  if (spec.details) lines.push('', ...spec.details);
+  if (spec.options.length > 0) lines.push('', 'Options:', ...optionRows(spec.options));
+  lines.push('', 'Global options, with the environment variable each falls back to:', ...optionRows(GLOBAL_OPTIONS));
+  lines.push('', 'Examples:', ...spec.examples.map((example) => `  ${example}`));
+  return lines;
+}
+
+/** Full help: the whole CLI, a group ("packages") or one command ("packages add"). */
+export function helpText(topic?: string): string {
+  const spec = topic === undefined ? undefined : findCommand(topic);
+  const lines = spec ? commandHelp(spec) : topic !== undefined && COMMANDS.some((s) => s.words[0] === topic) ? groupHelp(topic) : overview();
+  return `${lines.join('\n')}\n`;
+}
+
+/** What follows a usage error: the usage line(s) that apply and where the full help is. */
+export function usageHint(topic?: string): string {
+  const spec = topic === undefined ? undefined : findCommand(topic);
+  if (spec) return `Usage: ${usageLine(spec)}\nRun \`spk ${commandName(spec)} --help\` for its options and examples.\n`;
+  const group = topic === undefined ? [] : COMMANDS.filter((s) => s.words[0] === topic);
+  if (group.length > 0) return `Usage:\n${commandRows(group).join('\n')}\nRun \`spk ${topic} <sub-command> --help\` for its options and examples.\n`;
+  return 'Run `spk --help` for the commands and options.\n';
 }

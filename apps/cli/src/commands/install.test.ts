@@ -1,9 +1,9 @@
 import { ORPCError } from '@orpc/client';
-import { emptyInstallState, type InstallState } from '@spk/common';
+import { emptyInstallState, type InstallState, type WaitConvergedInput, type WaitConvergedResult } from '@spk/common';
 import { describe, expect, it } from 'vitest';
 import { CommandFailedError } from '../errors.ts';
-import { captureIo, commandContext } from '../test-support/command-context.ts';
-import { createProgressReporter, isSettled, runInstallCommand } from './install.ts';
+import { captureIo, commandContext, recordingProcedure } from '../test-support/command-context.ts';
+import { CONVERGE_CALL_MS, createProgressReporter, isSettled, runInstallCommand } from './install.ts';
 
 const HASH = 'ef'.repeat(32);
 
@@ -14,9 +14,18 @@ function state(overrides: Partial<InstallState> = {}): InstallState {
 const installing = (phase: 'resolving' | 'fetching' | 'publishing', done = 0, total = 0) =>
   state({ status: 'installing', progress: { phase, done, total }, startedAt: '2025-01-01T00:00:00.000Z' });
 
-/** A client whose install.state answers the given states in turn. */
-function context(trigger: () => Promise<{ started: boolean; state: InstallState }>, states: InstallState[], json = false) {
+const notConverged = (currentHash: string | null, lastError: string | null = null) =>
+  new ORPCError('SERVICE_UNAVAILABLE', { status: 503, message: 'not yet', data: { code: 'NOT_CONVERGED', hostId: 'core-1', wantedHash: HASH, currentHash, lastError } });
+
+/** A client whose install.state answers the given states in turn, and whose host converges as `converge` says. */
+function context(
+  trigger: () => Promise<{ started: boolean; state: InstallState }>,
+  states: InstallState[],
+  json = false,
+  converge: (input: WaitConvergedInput) => Promise<WaitConvergedResult> = async ({ lockfileHash }) => ({ hostId: 'core-1', lockfileHash, waitedMs: 1200 }),
+) {
   let polls = 0;
+  const waitConverged = recordingProcedure(converge);
   const client = {
     install: {
       trigger,
@@ -26,9 +35,10 @@ function context(trigger: () => Promise<{ started: boolean; state: InstallState 
         return next;
       },
     },
+    hosts: { waitConverged },
   };
   const { ctx, io } = commandContext(client, { json });
-  return { ctx, io, polls: () => polls };
+  return { ctx, io, polls: () => polls, waitConverged };
 }
 
 const done = state({ lockfileHash: HASH, manifest: [], totalSize: 2048, finishedAt: '2025-01-01T00:01:00.000Z', warnings: ['big'] });
@@ -67,15 +77,54 @@ describe('isSettled', () => {
 });
 
 describe('runInstallCommand --wait', () => {
-  it('polls until the install settles, shows progress, and ends with hash and count', async () => {
-    const { ctx, io, polls } = context(
+  it('polls until the install settles, shows progress, then waits for the host and says both', async () => {
+    const { ctx, io, polls, waitConverged } = context(
       async () => ({ started: true, state: installing('resolving') }),
       [installing('fetching', 1, 2), installing('publishing', 2, 2), done],
     );
     await runInstallCommand(ctx, { kind: 'install', wait: true });
     expect(polls()).toBe(3);
     expect(io.err).toEqual(['install: resolving\n', 'install: fetching 1/2\n', 'install: publishing 2/2\n', 'warning: big\n']);
-    expect(io.out).toEqual([`installed ${HASH} (0 packages, 2.0 KiB)\n`]);
+    expect(waitConverged.inputs).toEqual([{ lockfileHash: HASH, timeoutMs: CONVERGE_CALL_MS }]);
+    expect(io.out).toEqual([`committed ${HASH} (0 packages, 2.0 KiB)\n`, expect.stringMatching(new RegExp(`^host core-1 runs ${HASH} \\(converged in \\d+(\\.\\d)? s\\)\\n$`))]);
+  });
+
+  it('keeps asking in short calls while the host converges, within --timeout', async () => {
+    let calls = 0;
+    const { ctx, io, waitConverged } = context(async () => ({ started: true, state: installing('resolving') }), [done], false, async ({ lockfileHash }) => {
+      calls += 1;
+      if (calls < 3) throw notConverged(null);
+      return { hostId: 'core-1', lockfileHash, waitedMs: 5 };
+    });
+    await runInstallCommand(ctx, { kind: 'install', wait: true, timeoutMs: 60_000 });
+    expect(waitConverged.inputs).toHaveLength(3);
+    for (const input of waitConverged.inputs) expect(input.timeoutMs).toBeLessThanOrEqual(CONVERGE_CALL_MS);
+    expect(io.out.at(-1)).toMatch(/^host core-1 runs /);
+  });
+
+  it('exits NOT_CONVERGED naming the hash, the host, what it runs and its last error when the host does not converge in time', async () => {
+    const old = 'ab'.repeat(32);
+    const { ctx, io } = context(async () => ({ started: true, state: installing('resolving') }), [done], false, async () => {
+      throw notConverged(old, 'blob sha512-x is missing from the blob store');
+    });
+    const error = await runInstallCommand(ctx, { kind: 'install', wait: true, timeoutMs: 60 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CommandFailedError);
+    expect(error).toMatchObject({
+      code: 'NOT_CONVERGED',
+      message:
+        `the install committed ${HASH}, but host core-1 still runs ${old} after 0.1 s. Its last reconcile failed: blob sha512-x is missing from the blob store. ` +
+        "Check `spk status` for each host's tree and last error, and the server log; wait longer with --timeout <seconds>.",
+    });
+    expect(io.out).toEqual([`committed ${HASH} (0 packages, 2.0 KiB)\n`]);
+  });
+
+  it('gives up on an install still running at --timeout, saying it goes on on the server', async () => {
+    const { ctx } = context(async () => ({ started: true, state: installing('resolving') }), [installing('fetching', 1, 9)]);
+    const error = await runInstallCommand(ctx, { kind: 'install', wait: true, timeoutMs: 1 }).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      code: 'INSTALL_IN_PROGRESS',
+      message: 'gave up waiting after 0 s: the install is still running (fetching 1/9) on the server, and goes on there; follow it with `spk status`, or wait longer with --timeout <seconds>',
+    });
   });
 
   it('fails with the install error when the install ends failed', async () => {
@@ -91,14 +140,14 @@ describe('runInstallCommand --wait', () => {
     const { ctx, io } = context(async () => Promise.reject(inProgress), [installing('fetching', 1, 2), installing('fetching', 2, 2), done]);
     await runInstallCommand(ctx, { kind: 'install', wait: true });
     expect(io.err[0]).toBe('an install is already running; waiting for it\n');
-    expect(io.out.at(-1)).toMatch(/^installed /);
+    expect(io.out.at(-2)).toMatch(/^committed /);
   });
 
-  it('prints only the final state as JSON under --json, with no progress', async () => {
+  it('prints only the final state and the converged host as JSON under --json, with no progress', async () => {
     const { ctx, io } = context(async () => ({ started: true, state: installing('resolving') }), [installing('fetching', 1, 2), done], true);
     await runInstallCommand(ctx, { kind: 'install', wait: true });
     expect(io.err).toEqual([]);
-    expect(JSON.parse(io.out.join(''))).toEqual(done);
+    expect(JSON.parse(io.out.join(''))).toEqual({ ...done, host: { hostId: 'core-1', lockfileHash: HASH, waitedMs: expect.any(Number) } });
   });
 });
 

@@ -70,6 +70,22 @@ describe('runPackagesCommand', () => {
     expect(calls).toEqual([]);
   });
 
+  it('prints the warnings of a declaration the registry could not check on stderr, and keeps them in --json', async () => {
+    const warning = 'x@^1 was declared without checking the registry http://r/: it could not be reached (ECONNREFUSED); the install will fail if the name or range is wrong';
+    const answer = { name: 'x', range: '^1', enabled: true, createdAt: AT, updatedAt: AT, warnings: [warning] };
+    const client = { packages: { add: async () => answer, update: async () => answer } };
+    const text = commandContext(client);
+    await runPackagesCommand(text.ctx, { kind: 'packages.add', spec: 'x@^1', disabled: false });
+    await runPackagesCommand(text.ctx, { kind: 'packages.set', spec: 'x@^1' });
+    expect(text.err).toEqual([`warning: ${warning}\n`, `warning: ${warning}\n`]);
+    expect(text.out).toEqual(['added x@^1 (enabled); run `spk install` to install it\n', 'updated x@^1 (enabled); run `spk install` to apply it\n']);
+
+    const json = commandContext(client, { json: true });
+    await runPackagesCommand(json.ctx, { kind: 'packages.add', spec: 'x@^1', disabled: false });
+    expect(json.err).toEqual([]);
+    expect(JSON.parse(json.out.join(''))).toMatchObject({ warnings: [warning] });
+  });
+
   it('prints the raw output under --json', async () => {
     const { ctx, out } = recordingContext(true);
     await runPackagesCommand(ctx, { kind: 'packages.add', spec: 'zod@1.0.0', disabled: false });
@@ -83,5 +99,6 @@ describe('parseRangeChange', () => {
     expect(parseRangeChange('@s/x@next')).toEqual({ name: '@s/x', range: 'next' });
     expect(() => parseRangeChange('zod')).toThrow(/has no range/);
     expect(() => parseRangeChange('@s/x')).toThrow(/has no range/);
+    expect(() => parseRangeChange('./local-dir')).toThrow('"./local-dir" is a local directory (file:) spec; only registry specs are allowed');
   });
 });

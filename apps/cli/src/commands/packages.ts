@@ -1,6 +1,6 @@
 // `spk packages ...`: declare, change and remove packages. Specs and names are checked here with
 // the shared parsers, so a git/file/URL/alias spec is refused before any request is sent.
-import { checkPackageName, parsePackageSpec, SpkError, type ParsedSpec } from '@spk/common';
+import { checkPackageName, nonRegistrySpecKind, parsePackageSpec, SpkError, type ParsedSpec } from '@spk/common';
 import type { Command } from '../args.ts';
 import { formatPackage, formatPackageList } from '../format.ts';
 import { printResult, type CommandContext } from './context.ts';
@@ -13,10 +13,17 @@ function checkName(name: string): string {
   return name;
 }
 
+/** Declared without the registry check (registry unreachable): say so on stderr; `--json` carries them in `warnings`. */
+function printWarnings(ctx: CommandContext, warnings: readonly string[] | undefined): void {
+  if (ctx.json) return;
+  for (const warning of warnings ?? []) ctx.io.stderr(`warning: ${warning}\n`);
+}
+
 /** `set` changes a range, so a bare name (which would mean "latest") must be explicit. */
 export function parseRangeChange(spec: string): ParsedSpec {
   const trimmed = spec.trim();
-  if (trimmed.indexOf('@', trimmed.startsWith('@') ? 1 : 0) === -1) {
+  // A URL or a path has no "@range" either, but is refused for what it is by parsePackageSpec.
+  if (nonRegistrySpecKind(trimmed) === null && trimmed.indexOf('@', trimmed.startsWith('@') ? 1 : 0) === -1) {
     throw new SpkError('INVALID_SPEC', `"${spec}" has no range; write it as ${trimmed}@<range>, e.g. ${trimmed}@latest`, { spec });
   }
   return parsePackageSpec(trimmed);
@@ -27,18 +34,20 @@ export async function runPackagesCommand(ctx: CommandContext, command: PackagesC
   switch (command.kind) {
     case 'packages.list': {
       const result = await packages.list();
-      printResult(ctx, result, formatPackageList(result.packages));
+      printResult(ctx, result, formatPackageList(result));
       return;
     }
     case 'packages.add': {
       const { name, range } = parsePackageSpec(command.spec);
       const added = await packages.add({ name, range, enabled: !command.disabled });
+      printWarnings(ctx, added.warnings);
       printResult(ctx, added, `added ${formatPackage(added)}; run \`spk install\` to install it`);
       return;
     }
     case 'packages.set': {
       const { name, range } = parseRangeChange(command.spec);
       const updated = await packages.update({ name, range });
+      printWarnings(ctx, updated.warnings);
       printResult(ctx, updated, `updated ${formatPackage(updated)}; run \`spk install\` to apply it`);
       return;
     }

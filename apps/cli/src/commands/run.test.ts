@@ -16,7 +16,7 @@ function context(files: Record<string, string>, result?: unknown) {
   return { ctx, out, err, inputs: execute.inputs };
 }
 
-const okResult = { runId: 'r', lockfileHash: 'a'.repeat(64), ok: true, result: { up: true }, stdout: 'checking\n', stderr: 'note', durationMs: 5, error: null };
+const okResult = { runId: 'r', lockfileHash: 'a'.repeat(64), ok: true, hasResult: true, result: { up: true }, stdout: 'checking\n', stderr: 'note', durationMs: 5, error: null };
 
 describe('readRunInput', () => {
   it('sends the basename, the source and the timeout', async () => {
@@ -40,12 +40,21 @@ describe('readRunInput', () => {
 });
 
 describe('runRunCommand', () => {
-  it("relays the script's stdout and stderr, then prints the result as JSON", async () => {
+  it("relays the script's stdout and stderr, then prints the result labelled", async () => {
     const { ctx, out, err } = context({ 'c.mjs': 'x' }, okResult);
     await runRunCommand(ctx, { kind: 'run', file: 'c.mjs', timeoutMs: undefined });
-    expect(out[0]).toBe('checking\n');
-    expect(JSON.parse(out.slice(1).join(''))).toEqual({ up: true });
+    expect(out).toEqual(['checking\n', 'result: {\n  "up": true\n}\n']);
     expect(err).toEqual(['note\n']);
+  });
+
+  it('prints no result for a script that exported nothing, and "result: null" for one that exported null', async () => {
+    const none = context({ 'c.mjs': 'x' }, { ...okResult, hasResult: false, result: null });
+    await runRunCommand(none.ctx, { kind: 'run', file: 'c.mjs', timeoutMs: undefined });
+    expect(none.out).toEqual(['checking\n']);
+
+    const explicitNull = context({ 'c.mjs': 'x' }, { ...okResult, hasResult: true, result: null });
+    await runRunCommand(explicitNull.ctx, { kind: 'run', file: 'c.mjs', timeoutMs: undefined });
+    expect(explicitNull.out).toEqual(['checking\n', 'result: null\n']);
   });
 
   it('fails with the run error when the script did not succeed', async () => {

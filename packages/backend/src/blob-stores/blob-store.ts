@@ -13,6 +13,11 @@ export interface BlobStore {
   getStream(integrity: string): Promise<Readable | null>;
   delete(integrity: string): Promise<boolean>;
   list(): AsyncIterable<string>;
+  /**
+   * Where this store keeps a blob (a file path, never a credential) and what to do when a host
+   * cannot read it there, for BLOB_MISSING messages. Stores without one get generic advice.
+   */
+  locate?(integrity: string): { location: string; advice: string };
 }
 
 /** Throws INTEGRITY_MISMATCH unless `bytes` hash to the sha512 `integrity`. */

@@ -1,5 +1,6 @@
 // A blob store in a directory: one file per blob named by its sha512 hex digest, written under a
-// temp name and renamed so a reader never sees a partial file.
+// temp name and renamed so a reader never sees a partial file. The blob index is shared by every
+// core instance, so with several instances this directory must be one shared volume.
 import { createReadStream } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -11,8 +12,10 @@ export const FILESYSTEM_STORE_ID = 'filesystem';
 
 const isNotFound = (error: unknown) => (error as NodeJS.ErrnoException).code === 'ENOENT';
 
+/** `dir` is the store's explicit location (the server's SPK_BLOB_DIR): absolute, so messages name it exactly. */
 export function createFilesystemBlobStore(dir: string, id = FILESYSTEM_STORE_ID): BlobStore {
-  const fileOf = (integrity: string) => path.join(dir, integrityToHex(integrity));
+  const root = path.resolve(dir);
+  const fileOf = (integrity: string) => path.join(root, integrityToHex(integrity));
   const exists = async (file: string) => stat(file).then(() => true, (e) => (isNotFound(e) ? false : Promise.reject(e)));
 
   return {
@@ -24,7 +27,7 @@ export function createFilesystemBlobStore(dir: string, id = FILESYSTEM_STORE_ID)
       // A present file is kept only if intact; a damaged one is replaced (atomically, as below).
       const current = await readFile(file).catch((e) => (isNotFound(e) ? null : Promise.reject(e)));
       if (current && Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).equals(current)) return { written: false };
-      await mkdir(dir, { recursive: true });
+      await mkdir(root, { recursive: true });
       const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
       try {
         await writeFile(temp, bytes, { mode: 0o644 });
@@ -56,12 +59,18 @@ export function createFilesystemBlobStore(dir: string, id = FILESYSTEM_STORE_ID)
     async *list() {
       let names: string[];
       try {
-        names = await readdir(dir);
+        names = await readdir(root);
       } catch (error) {
         if (isNotFound(error)) return;
         throw error;
       }
       for (const name of names) if (SHA512_HEX.test(name)) yield hexToIntegrity(name);
     },
+    locate: (integrity) => ({
+      location: fileOf(integrity),
+      advice:
+        `every core instance must read the same blob directory (SPK_BLOB_DIR, here ${root}): with several instances, mount one shared volume there on each ` +
+        "(docs/operations.md, \"Blob stores\"); if the file was deleted, trigger an install, which fetches it from the registry again",
+    }),
   };
 }

@@ -1,6 +1,7 @@
 // Every table the backend owns. drizzle-kit generates the SQL migrations in /drizzle from this.
-import { bigint, boolean, customType, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
-import type { InstallProgress, Manifest, StateError } from '@spk/common';
+import { sql } from 'drizzle-orm';
+import { bigint, boolean, customType, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import type { InstallProgress, Manifest, Permission, StateError } from '@spk/common';
 
 const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
   dataType: () => 'bytea',
@@ -82,3 +83,21 @@ export const hostStatus = pgTable('host_status', {
   lastError: text('last_error'),
   updatedAt: ts('updated_at').notNull().defaultNow(),
 });
+
+/**
+ * API tokens shared by every core instance, stored as the sha256 of the token (never the token).
+ * A revoked token keeps its row, so a restart with the same SPK_ADMIN_TOKEN cannot bring it back;
+ * its name is free again for a new token.
+ */
+export const apiTokens = pgTable(
+  'api_tokens',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    name: text('name').notNull(),
+    permissions: jsonb('permissions').$type<Permission[]>().notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    lastUsedAt: ts('last_used_at'),
+    revokedAt: ts('revoked_at'),
+  },
+  (table) => [uniqueIndex('api_tokens_active_name').on(table.name).where(sql`${table.revokedAt} is null`)],
+);

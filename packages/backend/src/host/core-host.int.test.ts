@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createRouterClient } from '@orpc/server';
 import { createScriptPackagesBackend } from '../plugin.ts';
+import { createPackageStore } from '../stores/package-store.ts';
 import { createHookBus, silentLogger, systemClock } from '../services.ts';
 import { createTestBackend, TEST_ADMIN, type TestBackend } from '../testing/test-backend.ts';
 import { testDrivers } from '../testing/test-database.ts';
@@ -61,7 +62,8 @@ describe.each(testDrivers())('core instance as a host (%s)', (driver) => {
 
   it('a restarted instance converges to the last good state even when the latest install failed', async () => {
     const good = await t.client.install.state();
-    await t.client.packages.add({ name: 'spk-fixture-missing-for-host-test' });
+    // Past the declare-time registry check, as a row from before it would be.
+    await createPackageStore(t.database.db, systemClock).add({ name: 'spk-fixture-missing-for-host-test', range: 'latest', enabled: true });
     await t.client.install.trigger();
     await t.backend.installer.idle();
     expect((await t.client.install.state()).status).toBe('failed');

@@ -1,12 +1,16 @@
 // A core instance is also a host: it converges its own tree to the durable desired state at
-// start and on every `changed` hook, reading blobs straight from the blob store, records its
-// status for `hosts.status`, and runs scripts against the tree it has.
+// start and on every `changed` hook, reading blobs straight from the blob store, retries a failed
+// reconcile with backoff, reports its status for `hosts.status` at least once per poll interval,
+// wakes callers waiting for a tree, and runs scripts against the tree it has.
 import { createReconciler, type Reconciler } from '@spk/reconciler';
-import { SCRIPT_PACKAGES_CHANGED, SpkError, type FsckResult, type RunResult, type RunScriptInput } from '@spk/common';
+import { SCRIPT_PACKAGES_CHANGED, SpkError, type FsckResult, type RunResult, type RunScriptInput, type WaitConvergedResult } from '@spk/common';
 import type { BlobStoreRegistry } from '../blob-stores/blob-store.ts';
+import { missingBlobError } from '../blob-stores/missing-blob.ts';
 import { readPublishedBlob } from '../blob-stores/published-blob.ts';
-import { describeError, publicErrorMessage } from '../errors/driver-error.ts';
+import { describeError, publicErrorMessage, type ErrorFields } from '../errors/driver-error.ts';
+import { createConvergenceWaiters } from './convergence-waiters.ts';
 import { createCoreScriptRuns, type RunCaller, type ScriptRunOptions } from './core-script-runs.ts';
+import { afterFailure, DEFAULT_FIRST_RETRY_MS, mayAttempt, type AttemptReason, type FailureRecord } from './retry-policy.ts';
 import type { BlobIndexStore } from '../stores/blob-index-store.ts';
 import type { HostStatusStore } from '../stores/host-status-store.ts';
 import type { InstallStateStore } from '../stores/install-state-store.ts';
@@ -22,8 +26,10 @@ export interface CoreHostDeps {
   hooks: HookBus;
   clock: Clock;
   logger: Logger;
-  /** How often to compare the desired hash with the local tree, catching missed hooks. */
+  /** How often to compare the desired hash with the local tree (catching missed hooks) and report. */
   pollIntervalMs?: number;
+  /** Wait before the first retry of a failed reconcile; doubles up to the poll interval. */
+  firstRetryMs?: number;
   /** Limits and allowances of script runs on this instance. */
   runs?: ScriptRunOptions;
 }
@@ -38,7 +44,7 @@ export function createCoreHost(deps: CoreHostDeps) {
       // Verified on read: damaged stored bytes throw INTEGRITY_MISMATCH here, before any cache sees them.
       const bytes = await readPublishedBlob(deps, integrity);
       if (!bytes) {
-        throw new SpkError('BLOB_MISSING', `blob ${integrity} is in the manifest but missing from the blob store; trigger an install, which fetches missing or damaged blobs from the registry again`);
+        throw await missingBlobError(deps, integrity);
       }
       return bytes;
     },
@@ -50,57 +56,148 @@ export function createCoreHost(deps: CoreHostDeps) {
   const runs = createCoreScriptRuns({ dataDir: deps.dataDir, state: deps.state, logger: deps.logger, ...(deps.runs ? { options: deps.runs } : {}) });
   let unsubscribe: (() => void) | null = null;
   let poller: NodeJS.Timeout | null = null;
+  let retryTimer: NodeJS.Timeout | null = null;
+  let stopped = false;
   let pending: Promise<void> = Promise.resolve();
+  /** The job queued behind the running one; triggers that arrive meanwhile share it. */
+  let queued: { reason: AttemptReason } | null = null;
+  let failure: FailureRecord | null = null;
+  /** What the last report said went wrong; repeated by reports made while backing off. */
+  let lastError: string | null = null;
+  const pollIntervalMs = deps.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+  const retryPolicy = { initialMs: Math.min(deps.firstRetryMs ?? DEFAULT_FIRST_RETRY_MS, pollIntervalMs), maxMs: pollIntervalMs };
+  const waiters = createConvergenceWaiters();
 
-  async function report(lockfileHash: string | null, lastError: string | null): Promise<void> {
+  async function report(lockfileHash: string | null, error: string | null): Promise<void> {
+    lastError = error;
+    // The store keeps the first convergedAt while the hash stays the same.
     const at = deps.clock.now();
-    await deps.hostStatus.report({ hostId: deps.hostId, kind: 'core', lockfileHash, convergedAt: lastError ? null : at, lastError, at });
+    await deps.hostStatus.report({ hostId: deps.hostId, kind: 'core', lockfileHash, convergedAt: lockfileHash === null ? null : at, lastError: error, at });
   }
 
-  /** Converges to the committed desired state; failures are recorded, never thrown. */
-  async function sync(): Promise<void> {
+  function converged(lockfileHash: string): Promise<void> {
+    if (failure) log.info({ lockfileHash, failures: failure.failures }, 'reconcile succeeded after failing');
+    failure = null;
+    if (retryTimer) clearTimeout(retryTimer);
+    waiters.reached(lockfileHash);
+    return report(lockfileHash, null);
+  }
+
+  /**
+   * Converges to the committed desired state when the retry policy allows, and reports either way,
+   * so every poll tick is also this host's heartbeat. Reconcile failures are recorded, never thrown.
+   */
+  async function converge(reason: AttemptReason): Promise<void> {
+    const [desiredHash, current] = await Promise.all([deps.state.readDesiredHash(), reconciler.currentHash()]);
+    if (desiredHash === null) return report(current, null);
+    if (current === desiredHash) return converged(current);
+    if (!mayAttempt(failure, { lockfileHash: desiredHash, now: deps.clock.now().getTime(), reason })) return report(current, lastError);
     const desired = await deps.state.readDesired();
-    if (!desired) return report(await reconciler.currentHash(), null);
+    if (!desired) return report(current, null);
     try {
       const result = await reconciler.request(desired);
-      await report(result.lockfileHash, null);
+      await converged(result.lockfileHash);
     } catch (error) {
       // The log gets the driver's code and message; the stored status (shown by `hosts.status`) only
       // what is safe to show: a drizzle error's own message holds the SQL text and its parameters.
-      log.error({ lockfileHash: desired.lockfileHash, ...describeError(error) }, 'reconcile failed');
+      const fields = describeError(error);
+      const decision = afterFailure(failure, { lockfileHash: desired.lockfileHash, errorKey: errorKeyOf(fields), now: deps.clock.now().getTime() }, retryPolicy);
+      failure = decision.record;
+      const retry = { lockfileHash: desired.lockfileHash, failures: failure.failures, retryInMs: decision.retryInMs };
+      if (decision.log) log.error({ ...fields, ...retry }, 'reconcile failed');
+      else log.debug({ code: fields.code, ...retry }, 'reconcile failed again with the same error');
+      if (retryTimer) clearTimeout(retryTimer);
+      if (!stopped) retryTimer = setTimeout(() => void schedule('retry'), decision.retryInMs).unref();
       await report(await reconciler.currentHash(), publicErrorMessage(error, 'reconcile failed'));
     }
   }
 
-  const schedule = () => {
-    pending = pending.then(sync).catch((error: unknown) => log.error(describeError(error), 'host status could not be recorded'));
+  /** One job at a time; a trigger arriving while a job waits to start joins it, keeping the stronger reason. */
+  const schedule = (reason: AttemptReason): Promise<void> => {
+    if (queued) {
+      if (REASON_STRENGTH[reason] > REASON_STRENGTH[queued.reason]) queued.reason = reason;
+      return pending;
+    }
+    const job = { reason };
+    queued = job;
+    pending = pending
+      .then(() => {
+        queued = null;
+        return converge(job.reason);
+      })
+      .catch((error: unknown) => log.error(describeError(error), 'host status could not be recorded'));
     return pending;
   };
+
+  /** Waits until this host's tree is at `lockfileHash`; NOT_CONVERGED, naming both hashes, past `timeoutMs`. */
+  async function waitConverged(lockfileHash: string, timeoutMs: number): Promise<WaitConvergedResult> {
+    const started = performance.now();
+    // Registered before looking, so a reconcile that lands in between still wakes it.
+    const wait = waiters.wait(lockfileHash, timeoutMs);
+    if ((await reconciler.currentHash()) === lockfileHash) wait.settle();
+    const outcome = await wait.outcome;
+    const waitedMs = Math.round(performance.now() - started);
+    if (outcome === 'reached') return { hostId: deps.hostId, lockfileHash, waitedMs };
+    throw await notConvergedError(lockfileHash, outcome === 'stopped' ? null : timeoutMs);
+  }
+
+  async function notConvergedError(wanted: string, timeoutMs: number | null): Promise<SpkError> {
+    const [current, desired] = await Promise.all([reconciler.currentHash(), deps.state.readDesiredHash().catch(() => null)]);
+    const details = { hostId: deps.hostId, wantedHash: wanted, currentHash: current, desiredHash: desired, lastError };
+    const runs = current === null ? 'has no tree yet' : `runs ${current}`;
+    if (timeoutMs === null) {
+      return new SpkError('NOT_CONVERGED', `host ${deps.hostId} is shutting down before it ran ${wanted} (it ${runs}); ask again, another instance may answer`, details);
+    }
+    const why = [
+      lastError ? `its last reconcile failed: ${lastError}` : null,
+      desired !== null && desired !== wanted ? `the desired state is now ${desired}, not ${wanted}` : null,
+    ].filter(Boolean);
+    return new SpkError(
+      'NOT_CONVERGED',
+      `host ${deps.hostId} still ${runs}, not ${wanted}, after ${formatSeconds(timeoutMs)}${why.length ? ` (${why.join('; ')})` : ''}; ` +
+        'check "spk status" for each host\'s tree and last error, and the server log; wait longer to let a large tree finish',
+      details,
+    );
+  }
 
   return {
     hostId: deps.hostId,
     currentHash: () => reconciler.currentHash(),
     /** Starts converging in the background; returns the first convergence's promise. */
     start(): Promise<void> {
-      unsubscribe = deps.hooks.on(SCRIPT_PACKAGES_CHANGED, () => void schedule());
-      poller = setInterval(() => {
-        Promise.all([deps.state.readDesiredHash(), reconciler.currentHash()])
-          .then(([desired, current]) => (desired && desired !== current ? schedule() : undefined))
-          .catch((error: unknown) => log.warn(describeError(error), 'desired-state poll failed'));
-      }, deps.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS).unref();
-      return schedule();
+      stopped = false;
+      unsubscribe = deps.hooks.on(SCRIPT_PACKAGES_CHANGED, () => void schedule('hook'));
+      // Every tick reports, even with nothing to do: a host missing STALE_AFTER_POLL_INTERVALS ticks shows as stale.
+      poller = setInterval(() => void schedule('poll'), pollIntervalMs).unref();
+      return schedule('start');
     },
     async stop(): Promise<void> {
+      stopped = true;
       unsubscribe?.();
       if (poller) clearInterval(poller);
+      if (retryTimer) clearTimeout(retryTimer);
+      waiters.stopAll();
       await pending;
     },
     /** Settles once every convergence scheduled so far has finished. */
     idle: () => pending,
+    waitConverged,
 
     /** Reaps script runs a crashed predecessor left, and checks the run user; call before serving. */
     prepareRuns: () => runs.prepare(),
-    run: (input: Required<RunScriptInput>, caller: RunCaller): Promise<RunResult> => runs.run(input, caller),
+    /** With `waitForConvergenceMs`, first waits (up to that long) for this host to run the desired tree. */
+    async run(input: Required<RunScriptInput>, caller: RunCaller, options: { waitForConvergenceMs?: number | undefined } = {}): Promise<RunResult> {
+      const desired = options.waitForConvergenceMs ? await deps.state.readDesiredHash() : null;
+      if (desired !== null && options.waitForConvergenceMs) {
+        try {
+          await waitConverged(desired, options.waitForConvergenceMs);
+        } catch (error) {
+          log.warn({ principalId: caller.principalId, lockfileHash: desired, outcome: 'NOT_CONVERGED' }, 'script run refused');
+          throw error;
+        }
+      }
+      return runs.run(input, caller);
+    },
 
     /** Verifies this host's package store and trees against the verified blobs; `repair` rebuilds what differs. */
     async fsck(input: { repair: boolean }): Promise<FsckResult> {
@@ -113,6 +210,21 @@ export function createCoreHost(deps: CoreHostDeps) {
       return { hostId: deps.hostId, ...report };
     },
   };
+}
+
+/** Which trigger a queued job keeps when several join it: any but a poll tick tries despite the backoff. */
+const REASON_STRENGTH: Record<AttemptReason, number> = { poll: 0, retry: 1, hook: 2, start: 2 };
+
+/**
+ * What makes a failure "the same error" for logging: its code (and its cause's), not its message,
+ * which may name whichever of several missing blobs a parallel fetch tripped over first.
+ */
+function errorKeyOf(fields: ErrorFields): string {
+  return fields.cause ? `${fields.code}/${fields.cause.code}` : fields.code;
+}
+
+function formatSeconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(1))} s`;
 }
 
 export type CoreHost = ReturnType<typeof createCoreHost>;

@@ -3,6 +3,7 @@
 // response short (the connection is destroyed), so no client or cache ever sees them complete.
 import { pipeline } from 'node:stream/promises';
 import { BLOB_PREFIX, hexToIntegrity, SpkError } from '@spk/common';
+import { missingBlobError } from '../blob-stores/missing-blob.ts';
 import { openPublishedBlob, type PublishedBlobDeps } from '../blob-stores/published-blob.ts';
 import { sendJsonError, type HttpRoute } from './http-route.ts';
 
@@ -19,7 +20,7 @@ export function createBlobRoute(deps: PublishedBlobDeps): HttpRoute {
         return sendJsonError(res, 400, 'INVALID_INPUT', (error as SpkError).message);
       }
       const blob = await openPublishedBlob(deps, integrity);
-      if (!blob) return sendJsonError(res, 404, 'BLOB_MISSING', `no blob ${integrity} is published; an install publishes every blob its manifest needs`);
+      if (!blob) return sendJsonError(res, 404, 'BLOB_MISSING', (await missingBlobError(deps, integrity)).message);
       res.writeHead(200, {
         'content-type': 'application/octet-stream',
         'content-length': String(blob.size),

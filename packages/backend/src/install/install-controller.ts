@@ -73,6 +73,7 @@ export function createInstallController(deps: InstallControllerDeps) {
     const npmOptions = { ...registryOptions(creds), cache: path.join(scratchDir, '.npm-cache'), signal };
     const store = deps.blobStores.get(storeId);
     return runInstallPipeline({
+      declared: packages,
       resolve: () => resolveTree({ packages, scratchDir, npmOptions }),
       fetch: (node) => fetchTarball(node, npmOptions),
       indexedSizes: (integrities) => deps.blobIndex.sizesIn(store.id, integrities),

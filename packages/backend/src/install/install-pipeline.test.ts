@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_SIZE_CAPS, isSpkError, type SizeCaps } from '@spk/common';
 import { craftPackage, type CraftedEntry } from '@spk/tools';
 import { streamOf, verifyBlob, type BlobStore } from '../blob-stores/blob-store.ts';
+import type { DeclaredEntry } from './declared-set-check.ts';
 import { runInstallPipeline, type PipelineDeps } from './install-pipeline.ts';
 import type { ResolvedNode } from './resolve-tree.ts';
 
@@ -28,7 +29,10 @@ function pkg(name: string, entries: CraftedEntry[] = [{ path: 'package/index.js'
 }
 
 /** The pipeline's world in memory: a registry, a blob store that records every put, a blob index. */
-function world(registry: Pkg[], options: { caps?: SizeCaps; published?: Pkg[]; damaged?: string[]; serve?: Map<string, Uint8Array> } = {}) {
+function world(
+  registry: Pkg[],
+  options: { caps?: SizeCaps; published?: Pkg[]; damaged?: string[]; serve?: Map<string, Uint8Array>; declared?: DeclaredEntry[] } = {},
+) {
   const blobs = new Map<string, Uint8Array>();
   const index = new Map<string, number>();
   for (const p of options.published ?? []) {
@@ -57,6 +61,7 @@ function world(registry: Pkg[], options: { caps?: SizeCaps; published?: Pkg[]; d
     },
   };
   const deps: PipelineDeps = {
+    declared: options.declared ?? registry.map((p) => ({ name: p.node.name, range: '^1.0.0' })),
     resolve: async () => registry.map((p) => p.node),
     async fetch(node) {
       fetches.push(node.name);
@@ -139,6 +144,44 @@ describe('install pipeline', () => {
     const error = await failureOf(runInstallPipeline(w.deps));
     expect(isSpkError(error, 'SIZE_CAP_EXCEEDED')).toBe(true);
     expect((error as Error).message).toContain('big@1.0.0');
+    expect(w.puts).toEqual([]);
+  });
+
+  it('refuses a set from which npm dropped a declared package ("Zod" beside "zod"), naming it, and fetches nothing', async () => {
+    const zod = pkg('zod');
+    const w = world([zod], { declared: [{ name: 'Zod', range: 'latest' }, { name: 'zod', range: 'latest' }] });
+    const error = await failureOf(runInstallPipeline(w.deps));
+    expect(isSpkError(error, 'DECLARED_PACKAGE_MISSING')).toBe(true);
+    expect((error as Error).message).toBe(
+      'the resolved tree lacks declared package at the top level: Zod@latest (absent); nothing was published and the previous desired state stays. Check each name and range (spk packages list), or remove it with "spk packages remove"',
+    );
+    expect(w.fetches).toEqual([]);
+    expect(w.puts).toEqual([]);
+  });
+
+  it('refuses a top-level version outside the declared range, and a declared package found only nested', async () => {
+    const a = pkg('a');
+    const nested = pkg('b');
+    nested.node = { ...nested.node, path: 'node_modules/a/node_modules/b' };
+    const w = world([a, nested], { declared: [{ name: 'a', range: '^2.0.0' }, { name: 'b', range: '1.0.0' }] });
+    const error = await failureOf(runInstallPipeline(w.deps));
+    expect(isSpkError(error, 'DECLARED_PACKAGE_MISSING')).toBe(true);
+    expect((error as { details: unknown }).details).toEqual({
+      missing: [
+        { name: 'a', range: '^2.0.0', found: 'a@1.0.0' },
+        { name: 'b', range: '1.0.0', found: null },
+      ],
+    });
+    expect(w.puts).toEqual([]);
+  });
+
+  it('refuses two declared names that differ only in letter case even when both resolve', async () => {
+    const upper = pkg('Legacy');
+    const lower = pkg('legacy');
+    const w = world([upper, lower], { declared: [{ name: 'Legacy', range: 'latest' }, { name: 'legacy', range: '*' }] });
+    const error = await failureOf(runInstallPipeline(w.deps));
+    expect(isSpkError(error, 'PACKAGE_NAME_CONFLICT')).toBe(true);
+    expect((error as Error).message).toContain('"Legacy" and "legacy" differ only in letter case');
     expect(w.puts).toEqual([]);
   });
 

@@ -1,14 +1,18 @@
-// One install, start to commit: resolve -> check what is published -> fetch what is new or damaged
-// -> check each tarball (integrity, tar-entry policy) -> check caps -> publish -> build the
-// manifest. Side effects come in as deps; nothing is published before every check has passed.
+// One install, start to commit: resolve -> check every declared package is in the tree -> check
+// what is published -> fetch what is new or damaged -> check each tarball (integrity, tar-entry
+// policy) -> check caps -> publish -> build the manifest. Side effects come in as deps; nothing is
+// published before every check has passed.
 import ssri from 'ssri';
 import { computeLockfileHash, isSpkError, SpkError, type InstallProgress, type Manifest, type SizeCaps } from '@spk/common';
 import { checkTarball, mapConcurrent } from '@spk/reconciler';
 import type { BlobStore } from '../blob-stores/blob-store.ts';
+import { checkDeclaredSet, type DeclaredEntry } from './declared-set-check.ts';
 import { checkSizeCaps } from './size-caps.ts';
 import type { ResolvedNode } from './resolve-tree.ts';
 
 export interface PipelineDeps {
+  /** The enabled declared packages: each must be at the top level of what `resolve` returns. */
+  declared: readonly DeclaredEntry[];
   resolve(): Promise<ResolvedNode[]>;
   /** The tarball's bytes, as the registry serves them. */
   fetch(node: ResolvedNode): Promise<Uint8Array>;
@@ -69,6 +73,7 @@ export async function runInstallPipeline(deps: PipelineDeps): Promise<PipelineRe
   await deps.progress({ phase: 'resolving', done: 0, total: 0 });
   const nodes = await deps.resolve();
   deps.signal?.throwIfAborted();
+  checkDeclaredSet(deps.declared, nodes);
   const t1 = performance.now();
 
   // Published blobs count as published only while intact: a damaged one is fetched and put again.

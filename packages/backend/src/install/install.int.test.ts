@@ -8,6 +8,8 @@ import { packFixture, publishPackage } from '@spk/tools';
 import { createTestBackend, type TestBackend } from '../testing/test-backend.ts';
 import { testDrivers } from '../testing/test-database.ts';
 import { createPostgresBlobStore } from '../blob-stores/postgres-blob-store.ts';
+import { systemClock } from '../services.ts';
+import { createPackageStore } from '../stores/package-store.ts';
 
 const FIXTURE_SET = ['spk-fixture-nested', 'spk-fixture-cjs', '@spk-fixtures/scoped', 'spk-fixture-install-script', '@spk-private/secret', 'spk-fixture-esm@1.0.0'];
 
@@ -102,10 +104,11 @@ describe.each(testDrivers())('central install (%s)', (driver) => {
 
   it('fails cleanly on a missing package and keeps the previous desired state', async () => {
     const before = await t.client.install.state();
-    await t.client.packages.add({ name: 'spk-fixture-does-not-exist', range: '^1.0.0' });
+    // Declaring it is refused now; a row from before that check (or another registry) still reaches the installer.
+    await createPackageStore(t.database.db, systemClock).add({ name: 'spk-fixture-does-not-exist', range: '^1.0.0', enabled: true });
     const failed = await install();
     expect(failed.status).toBe('failed');
-    expect(failed.error?.code).toBe('RESOLVE_FAILED');
+    expect(failed.error?.code).toBe('PACKAGE_NOT_FOUND');
     expect(failed.error?.message).toContain('spk-fixture-does-not-exist');
     expect(failed.lockfileHash).toBe(before.lockfileHash);
     expect(failed.manifest).toEqual(before.manifest);

@@ -29,4 +29,23 @@ describe('toResolveError', () => {
       expect(message).toContain('http://***@registry.test/');
     }
   });
+
+  it('names the package, the range, the newest versions and the dist-tags when no version matches (ETARGET)', () => {
+    // The fields npm-pick-manifest puts on its ETARGET error (it sets no pkgid).
+    const etarget = {
+      code: 'ETARGET',
+      message: 'No matching version found for left-pad@^9.',
+      name: 'left-pad',
+      wanted: '^9',
+      versions: ['1.0.0', '1.1.0', '1.2.0', '1.3.0', '0.0.9', '1.1.3', '2.0.0-beta.1'],
+      distTags: { next: '2.0.0-beta.1', latest: '1.3.0' },
+    };
+    const declared = toResolveError(etarget, options, [{ name: 'left-pad' }]);
+    expect(declared.code).toBe('NO_MATCHING_VERSION');
+    expect(declared.message).toBe(
+      'no version of left-pad matches "^9" in the registry http://***@registry.test/ (newest versions: 2.0.0-beta.1, 1.3.0, 1.2.0, 1.1.3, 1.1.0 (and 2 older); dist-tags: latest=1.3.0, next=2.0.0-beta.1); change its declared range with "spk packages set left-pad@^1.3.0"',
+    );
+    const transitive = toResolveError(etarget, options, [{ name: 'uses-left-pad' }]);
+    expect(transitive.message).toContain('left-pad is a dependency of a declared package: change that package\'s range');
+  });
 });

@@ -4,7 +4,10 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import Arborist from '@npmcli/arborist';
 import ssri from 'ssri';
+import { z } from 'zod';
 import { redactUrlCredentials, SpkError } from '@spk/common';
+import { noMatchingVersionText, proposedRange } from '../registry/available-versions.ts';
+import { isTimeout, timeoutText, UNREACHABLE_CODES, type NpmError } from '../registry/npm-errors.ts';
 
 export interface ResolvedNode {
   name: string;
@@ -60,7 +63,7 @@ export async function resolveTree(input: ResolveInput): Promise<ResolvedNode[]> 
   try {
     tree = await arborist.buildIdealTree({});
   } catch (error) {
-    throw toResolveError(error, input.npmOptions);
+    throw toResolveError(error, input.npmOptions, input.packages);
   }
   const nodes: ResolvedNode[] = [];
   for (const node of tree.inventory.values()) {
@@ -85,44 +88,55 @@ export async function resolveTree(input: ResolveInput): Promise<ResolvedNode[]> 
   return nodes.sort((a, b) => (a.path < b.path ? -1 : 1));
 }
 
-// What a cut-off request looks like, depending on where npm's stack noticed: minipass-fetch's own
-// request/body timers, @npmcli/agent's socket timers, or the OS.
-const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ERR_SOCKET_TIMEOUT', 'EIDLETIMEOUT', 'ECONNECTIONTIMEOUT', 'ERESPONSETIMEOUT', 'ETRANSFERTIMEOUT']);
-const TIMEOUT_TYPES = new Set(['request-timeout', 'body-timeout']);
-
 /**
  * npm's error codes become ours, with a message that says what to do. Never includes options, and
- * any URL credentials in the registry URL or npm's own message are redacted.
+ * any URL credentials in the registry URL or npm's own message are redacted. `declared` (the
+ * declared names) lets a version refusal say which range to change.
  */
-export function toResolveError(error: unknown, npmOptions: Record<string, unknown>): SpkError {
+export function toResolveError(error: unknown, npmOptions: Record<string, unknown>, declared: ReadonlyArray<{ name: string }> = []): SpkError {
   if (error instanceof SpkError) return error;
-  const mapped = mapNpmError(error as NpmError, redactUrlCredentials(String(npmOptions.registry)), npmOptions.timeout);
+  const registry = redactUrlCredentials(String(npmOptions.registry));
+  const mapped = mapNpmError(error as NpmError, registry, npmOptions.timeout, new Set(declared.map((d) => d.name)));
   return new SpkError(mapped.code, redactUrlCredentials(mapped.message), mapped.details, { cause: error });
 }
 
-interface NpmError {
-  code?: string;
-  type?: string;
-  message?: string;
-  pkgid?: string;
+const stringList = z.array(z.string()).catch([]);
+const tagMap = z.record(z.string(), z.string()).catch({});
+
+/** ETARGET from npm-pick-manifest carries the package, the spec and what the packument offers. */
+function noMatchingVersion(e: NpmError, registry: string, declared: ReadonlySet<string>): Pick<SpkError, 'code' | 'message' | 'details'> {
+  const name = e.name ?? 'a package';
+  const range = e.wanted ?? '?';
+  const available = { versions: stringList.parse(e.versions), distTags: tagMap.parse(e.distTags) };
+  const proposal = proposedRange(available);
+  const advice = declared.has(name)
+    ? `change its declared range with "spk packages set ${name}@${proposal ?? '<range>'}"`
+    : `${name} is a dependency of a declared package: change that package's range (spk packages set), or declare ${name} at a range that exists`;
+  return {
+    code: 'NO_MATCHING_VERSION',
+    message: `${noMatchingVersionText(name, range, registry, available)}; ${advice}`,
+    details: { npmCode: 'ETARGET', name, range, distTags: available.distTags },
+  };
 }
 
-function mapNpmError(e: NpmError, registry: string, timeout: unknown): Pick<SpkError, 'code' | 'message' | 'details'> {
+function mapNpmError(e: NpmError, registry: string, timeout: unknown, declared: ReadonlySet<string>): Pick<SpkError, 'code' | 'message' | 'details'> {
   const what = e.pkgid ?? 'a package';
   const details = { npmCode: e.code ?? null };
-  if ((e.code && TIMEOUT_CODES.has(e.code)) || (e.type && TIMEOUT_TYPES.has(e.type))) {
-    const limit = typeof timeout === 'number' ? ` within ${timeout / 1000} s` : '';
+  if (isTimeout(e)) {
     return {
       code: 'REGISTRY_UNREACHABLE',
-      message: `a request to the registry ${registry} for ${what} timed out (no answer${limit}); check the registry and the network, or raise the registry request timeout`,
+      message: `a request to the registry ${registry} for ${what} timed out (no answer${timeoutText(timeout)}); check the registry and the network, or raise the registry request timeout`,
       details,
     };
   }
+  if (e.code && UNREACHABLE_CODES.has(e.code)) {
+    return { code: 'REGISTRY_UNREACHABLE', message: `the registry ${registry} could not be reached (${e.code}); check the registry URL and the network`, details };
+  }
   switch (e.code) {
     case 'E404':
-      return { code: 'RESOLVE_FAILED', message: `${what} was not found in the registry ${registry}; check the name, or the registry settings for private packages`, details };
+      return { code: 'PACKAGE_NOT_FOUND', message: `${what} was not found in the registry ${registry}; check the name, or the registry settings for private packages`, details };
     case 'ETARGET':
-      return { code: 'RESOLVE_FAILED', message: `no version of ${what} matches the declared range; change the range with "spk packages set"`, details };
+      return noMatchingVersion(e, registry, declared);
     case 'E401':
     case 'E403':
       return { code: 'RESOLVE_FAILED', message: `the registry ${registry} refused access to ${what} (${e.code}); set a valid token with "spk registry set"`, details };
@@ -130,11 +144,6 @@ function mapNpmError(e: NpmError, registry: string, timeout: unknown): Pick<SpkE
       return { code: 'INTEGRITY_MISMATCH', message: `a tarball from ${registry} did not match its published integrity; it was refused and nothing was published`, details };
     case 'ERESOLVE':
       return { code: 'RESOLVE_FAILED', message: `the declared packages have conflicting peer dependencies: ${firstLine(e.message)}`, details };
-    case 'ECONNREFUSED':
-    case 'ENOTFOUND':
-    case 'ECONNRESET':
-    case 'EAI_AGAIN':
-      return { code: 'REGISTRY_UNREACHABLE', message: `the registry ${registry} could not be reached (${e.code}); check the registry URL and the network`, details };
     default:
       return { code: 'RESOLVE_FAILED', message: `resolving the package set failed (${e.code ?? 'unknown error'}): ${firstLine(e.message)}`, details };
   }

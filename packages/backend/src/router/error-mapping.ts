@@ -18,6 +18,13 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, { orpc: string; status: number }
   UNAUTHORIZED: { orpc: 'UNAUTHORIZED', status: 401 },
   FORBIDDEN: { orpc: 'FORBIDDEN', status: 403 },
   TOO_MANY_RUNS: { orpc: 'TOO_MANY_REQUESTS', status: 429 },
+  UNSUPPORTED_MEDIA_TYPE: { orpc: 'UNSUPPORTED_MEDIA_TYPE', status: 415 },
+  LAST_ADMIN_TOKEN: { orpc: 'CONFLICT', status: 409 },
+  STORE_INCOMPLETE: { orpc: 'CONFLICT', status: 409 },
+  PACKAGE_NOT_FOUND: { orpc: 'NOT_FOUND', status: 404 },
+  NO_MATCHING_VERSION: { orpc: 'NOT_FOUND', status: 404 },
+  PACKAGE_NAME_CONFLICT: { orpc: 'CONFLICT', status: 409 },
+  REGISTRY_UNREACHABLE: { orpc: 'BAD_GATEWAY', status: 502 },
 };
 
 function formatPath(path: ReadonlyArray<PropertyKey | { key: PropertyKey }> | undefined): string {

@@ -1,14 +1,18 @@
 // The backend's implementation of the shared contract. Handlers are thin: they call stores and
 // controllers passed in, so all logic stays testable outside HTTP.
 import { implement } from '@orpc/server';
-import { contract, hasPermission, isSpkError, SpkError, type FsckResult, type InstallState, type Principal, type RunResult, type RunScriptInput } from '@spk/common';
+import { contract, hasPermission, isSpkError, SpkError, type FsckResult, type InstallState, type Principal, type RunResult, type RunScriptInput, type WaitConvergedResult } from '@spk/common';
 import type { BlobIndexStore } from '../stores/blob-index-store.ts';
 import type { BlobStoreRegistry } from '../blob-stores/blob-store.ts';
 import type { HostStatusStore } from '../stores/host-status-store.ts';
 import type { PackageStore } from '../stores/package-store.ts';
+import type { PackageDeclarations } from '../registry/package-declarations.ts';
 import type { SettingsStore } from '../stores/settings-store.ts';
+import type { ActiveStoreSwitch } from '../blob-stores/active-store-switch.ts';
+import type { TokenService } from '../auth/token-service.ts';
 import type { Logger } from '../services.ts';
 import { toORPCError } from './error-mapping.ts';
+import { listPackages } from './package-listing.ts';
 
 export interface RouterContext {
   /** Set by the host after checking the bearer token; null when the caller is anonymous. */
@@ -24,17 +28,24 @@ export interface InstallApi {
 
 export interface RunApi {
   /** `principalId` is who asked: every run is logged with it. */
-  run(input: Required<RunScriptInput>, caller: { principalId: string }): Promise<RunResult>;
+  run(input: Required<RunScriptInput>, caller: { principalId: string }, options?: { waitForConvergenceMs?: number | undefined }): Promise<RunResult>;
 }
 
 /** The host of the instance answering the call: fsck checks this machine's store and trees. */
 export interface HostFsckApi {
+  hostId: string;
+  /** The tree this instance runs now (packages.list says whether that is the desired one). */
+  currentHash(): Promise<string | null>;
   fsck(input: { repair: boolean }): Promise<FsckResult>;
+  /** Resolves when this instance's tree is at `lockfileHash`; NOT_CONVERGED after `timeoutMs`. */
+  waitConverged(lockfileHash: string, timeoutMs: number): Promise<WaitConvergedResult>;
 }
 
 export interface RouterDeps {
   logger: Logger;
   packages: PackageStore;
+  /** Add and update: the registry and letter-case checks in front of the package store. */
+  declarations: PackageDeclarations;
   settings: SettingsStore;
   hosts: HostStatusStore;
   blobIndex: BlobIndexStore;
@@ -42,6 +53,8 @@ export interface RouterDeps {
   install: InstallApi;
   runs: RunApi;
   host: HostFsckApi;
+  activeStore: ActiveStoreSwitch;
+  tokens: TokenService;
 }
 
 export function createRouter(deps: RouterDeps) {
@@ -60,11 +73,20 @@ export function createRouter(deps: RouterDeps) {
       }
     });
 
+  const storageConfig = async () => ({
+    activeStore: await deps.settings.getActiveStoreId(),
+    availableStores: deps.blobStores.ids(),
+    ...(await deps.blobIndex.totals()),
+  });
+
   return os.router({
     packages: {
-      list: os.packages.list.handler(async () => ({ packages: await deps.packages.list() })),
-      add: os.packages.add.handler(({ input }) => deps.packages.add(input)),
-      update: os.packages.update.handler(({ input }) => deps.packages.update(input)),
+      list: os.packages.list.handler(async () => {
+        const [declared, desired, hostHash] = await Promise.all([deps.packages.list(), deps.install.state(), deps.host.currentHash()]);
+        return listPackages({ declared, desired, host: { hostId: deps.host.hostId, lockfileHash: hostHash } });
+      }),
+      add: os.packages.add.handler(({ input }) => deps.declarations.add(input)),
+      update: os.packages.update.handler(({ input }) => deps.declarations.update(input)),
       remove: os.packages.remove.handler(async ({ input }) => ({ removed: await deps.packages.remove(input.name) })),
     },
     install: {
@@ -79,11 +101,16 @@ export function createRouter(deps: RouterDeps) {
       }),
     },
     storage: {
-      get: os.storage.get.handler(async () => ({
-        activeStore: await deps.settings.getActiveStoreId(),
-        availableStores: deps.blobStores.ids(),
-        ...(await deps.blobIndex.totals()),
-      })),
+      get: os.storage.get.handler(() => storageConfig()),
+      set: os.storage.set.handler(async ({ input }) => {
+        await deps.activeStore.set(input.activeStore);
+        return storageConfig();
+      }),
+    },
+    tokens: {
+      create: os.tokens.create.handler(({ input }) => deps.tokens.create({ name: input.name, readOnly: input.readOnly })),
+      list: os.tokens.list.handler(async () => ({ tokens: await deps.tokens.list() })),
+      revoke: os.tokens.revoke.handler(async ({ input }) => ({ revoked: await deps.tokens.revoke(input.name) })),
     },
     sizeCaps: {
       get: os.sizeCaps.get.handler(() => deps.settings.getSizeCaps()),
@@ -95,11 +122,13 @@ export function createRouter(deps: RouterDeps) {
     hosts: {
       status: os.hosts.status.handler(async () => ({ hosts: await deps.hosts.list() })),
       fsck: os.hosts.fsck.handler(({ input }) => deps.host.fsck(input)),
+      waitConverged: os.hosts.waitConverged.handler(({ input }) => deps.host.waitConverged(input.lockfileHash, input.timeoutMs)),
     },
     runs: {
       execute: os.runs.execute.handler(async ({ input, context }) => {
         try {
-          return await deps.runs.run(input, { principalId: context.principal?.id ?? 'anonymous' });
+          const { waitForConvergenceMs, ...run } = input;
+          return await deps.runs.run(run, { principalId: context.principal?.id ?? 'anonymous' }, { waitForConvergenceMs });
         } catch (error) {
           const retryAfterMs = isSpkError(error, 'TOO_MANY_RUNS') ? Number(error.details?.retryAfterMs) : NaN;
           if (Number.isFinite(retryAfterMs)) context.resHeaders?.set('retry-after', String(Math.max(1, Math.ceil(retryAfterMs / 1000))));

@@ -1,5 +1,5 @@
 // Declared packages: the operator's list, exactly as entered.
-import { asc, eq } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
 import { SpkError, type DeclaredPackage } from '@spk/common';
 import type { Db } from '../db/database.ts';
 import { declaredPackages } from '../db/schema.ts';
@@ -17,6 +17,9 @@ const toApi = (row: Row): DeclaredPackage => ({
 
 const notFound = (name: string) =>
   new SpkError('NOT_FOUND', `package "${name}" is not declared; list the declared packages with "spk packages list"`, { name });
+
+export const alreadyDeclared = (name: string) =>
+  new SpkError('ALREADY_EXISTS', `package "${name}" is already declared; change its range with "spk packages set" instead`, { name });
 
 export function createPackageStore(db: Db, clock: Clock) {
   return {
@@ -36,12 +39,15 @@ export function createPackageStore(db: Db, clock: Clock) {
         .values({ ...input, createdAt: now, updatedAt: now })
         .onConflictDoNothing({ target: declaredPackages.name })
         .returning();
-      if (!row) {
-        throw new SpkError('ALREADY_EXISTS', `package "${input.name}" is already declared; change its range with "spk packages set" instead`, {
-          name: input.name,
-        });
-      }
+      if (!row) throw alreadyDeclared(input.name);
       return toApi(row);
+    },
+
+    /** Declared packages whose name equals `name` but for letter case, `name` itself included. */
+    async findIgnoringCase(name: string): Promise<DeclaredPackage[]> {
+      // Valid package names are ASCII, so lower() and toLowerCase() agree.
+      const rows = await db.select().from(declaredPackages).where(sql`lower(${declaredPackages.name}) = ${name.toLowerCase()}`);
+      return rows.map(toApi);
     },
 
     async update(input: { name: string; range?: string | undefined; enabled?: boolean | undefined }): Promise<DeclaredPackage> {

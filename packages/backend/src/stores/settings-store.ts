@@ -82,6 +82,12 @@ export function createSettingsStore(db: Db, clock: Clock, defaults: { storeId: s
       const [row] = await db.select().from(storageConfig).where(eq(storageConfig.id, SINGLETON));
       return row?.activeStore ?? defaults.storeId;
     },
+
+    /** Only through the active-store switch, which first checks that the store holds the desired blobs. */
+    async setActiveStoreId(storeId: string): Promise<void> {
+      const values = { id: SINGLETON, activeStore: storeId, updatedAt: clock.now() };
+      await db.insert(storageConfig).values(values).onConflictDoUpdate({ target: storageConfig.id, set: values });
+    },
   };
 }
 

@@ -11,6 +11,12 @@ describe('the result channel', () => {
     expect(decodeFrame(Buffer.alloc(0), nonce)).toEqual({ status: 'empty' });
   });
 
+  it('carries "no result" as a frame of its own, with no payload', () => {
+    expect(decodeFrame(encodeFrame(nonce, 'none'), nonce)).toEqual({ status: 'frame', frame: { kind: 'none' } });
+    expect(decodeFrame(encodeFrame(nonce, 'none', 'null'), nonce)).toMatchObject({ status: 'forged' });
+    expect(decodeFrame(encodeFrame(nonce, 'ok', 'null'), nonce)).toEqual({ status: 'frame', frame: { kind: 'ok', json: 'null' } });
+  });
+
   it('refuses a frame with another nonce, junk, or bytes beyond the announced length', () => {
     expect(decodeFrame(encodeFrame(newNonce(), 'ok', '1'), nonce)).toMatchObject({ status: 'forged' });
     expect(decodeFrame(Buffer.from('{"ok":true}'), nonce)).toMatchObject({ status: 'forged' });

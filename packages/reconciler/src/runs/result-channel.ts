@@ -11,6 +11,8 @@ const HEADER_ROOM = 256;
 
 export type ResultFrame =
   | { kind: 'ok'; json: string }
+  /** The script exports nothing: no default export, an undefined one, or an empty CommonJS module.exports. */
+  | { kind: 'none' }
   | { kind: 'error'; message: string }
   /** The runner measured the result and did not send it. */
   | { kind: 'too-large'; bytes: number };
@@ -25,7 +27,7 @@ export type ChannelOutcome =
 export const newNonce = (): string => randomBytes(24).toString('hex');
 
 /** What the runner writes (kept here for tests; run-child.mjs writes the same bytes). */
-export function encodeFrame(nonce: string, kind: ResultFrame['kind'], payload: string): Buffer {
+export function encodeFrame(nonce: string, kind: ResultFrame['kind'], payload = ''): Buffer {
   const body = Buffer.from(payload, 'utf8');
   return Buffer.concat([Buffer.from(`${MAGIC} ${nonce} ${kind} ${body.length}\n`), body]);
 }
@@ -42,6 +44,8 @@ export function decodeFrame(bytes: Buffer, nonce: string): ChannelOutcome {
   switch (header[2]) {
     case 'ok':
       return { status: 'frame', frame: { kind: 'ok', json: payload } };
+    case 'none':
+      return payload === '' ? { status: 'frame', frame: { kind: 'none' } } : { status: 'forged', reason: 'a "none" frame carries a payload' };
     case 'error':
       return { status: 'frame', frame: { kind: 'error', message: payload } };
     case 'too-large':

@@ -1,14 +1,22 @@
 // Child side of a script run: reads the run's secret nonce from stdin, imports the script,
 // awaits its default export and writes the value as one nonce-framed JSON frame to fd 3 (see
 // result-channel.ts), so stdout and stderr stay the script's own and nothing else can pose as
-// the result. Everything it relies on is captured before the script's code can replace it.
+// the result; a script that exports nothing gets a "none" frame, so no result is shown rather
+// than a null it never returned. Everything it relies on is captured before the script's code
+// can replace it.
 import { Buffer } from 'node:buffer';
 import { readSync, writeSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 
 const RESULT_FD = 3;
 const stringify = JSON.stringify;
 const byteLength = Buffer.byteLength;
+const { getPrototypeOf, values: valuesOf } = Object;
+const { ownKeys } = Reflect;
+const objectPrototype = Object.prototype;
+// CommonJS modules imported from here land in the shared CommonJS cache.
+const commonJsCache = createRequire(import.meta.url).cache;
 const reallyExit = process.reallyExit.bind(process);
 const sleep = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 
@@ -50,16 +58,27 @@ function describe(error) {
   return `${text}${what ? ` (${what})` : ''}: a script run may read only its pinned tree and its run dir, write only its temp dir (TMPDIR), and start no processes or workers unless the host allows them`;
 }
 
+/**
+ * A CommonJS script's default export is its module.exports, which exists even when the script
+ * assigns nothing: an empty plain object that is some CommonJS module's exports means "nothing".
+ */
+function isEmptyCommonJsExports(value) {
+  if (value === null || typeof value !== 'object' || getPrototypeOf(value) !== objectPrototype || ownKeys(value).length > 0) return false;
+  const loaded = valuesOf(commonJsCache);
+  for (let i = 0; i < loaded.length; i++) if (loaded[i]?.exports === value) return true;
+  return false;
+}
+
 async function outcome() {
   let value;
   try {
-    // For CommonJS scripts the namespace's default is module.exports.
     const namespace = await import(pathToFileURL(scriptPath).href);
-    value = await namespace.default;
+    value = 'default' in namespace ? await namespace.default : undefined;
   } catch (error) {
     process.stderr.write(`${error instanceof Error && error.stack ? error.stack : String(error)}\n`);
     return ['error', describe(error)];
   }
+  if (value === undefined || isEmptyCommonJsExports(value)) return ['none', ''];
   let json;
   try {
     json = stringify(value) ?? 'null';

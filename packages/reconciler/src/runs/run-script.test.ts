@@ -123,6 +123,23 @@ describe('runScript', () => {
     expect((await run('p.mjs', 'export default new Promise((resolve) => setTimeout(() => resolve([1, 2]), 20));')).result).toEqual([1, 2]);
   });
 
+  it('tells a script that exports nothing from one that exports null', async () => {
+    const { run } = await hostInsideRepo();
+    const nothing = { ok: true, hasResult: false, result: null, error: null };
+    expect(await run('side.mjs', "console.log('only output');")).toMatchObject({ ...nothing, stdout: 'only output\n' });
+    expect(await run('named.mjs', 'export const x = 1;')).toMatchObject(nothing);
+    expect(await run('undef.mjs', 'export default (async () => { await Promise.resolve(); })();')).toMatchObject(nothing);
+    expect(await run('side.cjs', "console.log('cjs output');")).toMatchObject({ ...nothing, stdout: 'cjs output\n' });
+    expect(await run('detected.js', "const { kind } = require('cjs-pkg'); console.log(kind);")).toMatchObject(nothing);
+
+    const explicit = { ok: true, hasResult: true, result: null, error: null };
+    expect(await run('null.mjs', 'export default null;')).toMatchObject(explicit);
+    expect(await run('null.cjs', 'module.exports = null;')).toMatchObject(explicit);
+    expect(await run('zero.mjs', 'export default 0;')).toMatchObject({ ...explicit, result: 0 });
+    expect(await run('empty.mjs', 'export default {};')).toMatchObject({ ...explicit, result: {} });
+    expect(await run('exports.cjs', 'exports.up = true;')).toMatchObject({ ...explicit, result: { up: true } });
+  });
+
   it('reports a thrown error as RUN_FAILED with its message, the stack on stderr, and removes the run dir', async () => {
     const { run, dataDir } = await hostInsideRepo();
     const result = await run('fail.mjs', "throw new TypeError('nope');");

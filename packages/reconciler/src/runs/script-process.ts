@@ -39,6 +39,8 @@ export interface ScriptProcessOptions {
 
 export interface ScriptOutcome {
   ok: boolean;
+  /** Whether the script exported a value; `result` is null when it did not. */
+  hasResult: boolean;
   result: unknown;
   stdout: string;
   stderr: string;
@@ -77,8 +79,8 @@ const looksOutOfMemory = (tail: string) => /JavaScript heap out of memory|Reache
 function classify(
   options: ScriptProcessOptions,
   state: { timedOut: boolean; channel: ChannelOutcome; exit: { code: number | null; signal: NodeJS.Signals | null }; stderrTail: string },
-): Pick<ScriptOutcome, 'ok' | 'result' | 'error'> {
-  const fail = (code: StateError['code'], message: string) => ({ ok: false, result: null, error: { code, message } });
+): Pick<ScriptOutcome, 'ok' | 'hasResult' | 'result' | 'error'> {
+  const fail = (code: StateError['code'], message: string) => ({ ok: false, hasResult: false, result: null, error: { code, message } });
   const tooLarge = (what: string) =>
     fail('RUN_RESULT_TOO_LARGE', `the script's result is ${what}, more than the ${options.maxResultBytes}-byte limit; return less data, or raise ${RUN_SETTING_ENV.maxResultBytes}`);
   if (state.timedOut) {
@@ -91,7 +93,8 @@ function classify(
   }
   if (channel.status === 'frame') {
     const { frame } = channel;
-    if (frame.kind === 'ok') return { ok: true, result: JSON.parse(frame.json), error: null };
+    if (frame.kind === 'ok') return { ok: true, hasResult: true, result: JSON.parse(frame.json), error: null };
+    if (frame.kind === 'none') return { ok: true, hasResult: false, result: null, error: null };
     if (frame.kind === 'too-large') return tooLarge(`${frame.bytes} bytes as JSON`);
     return fail('RUN_FAILED', frame.message);
   }

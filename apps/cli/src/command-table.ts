@@ -1,0 +1,384 @@
+// Every command and option `spk` knows, declared once: args.ts parses with this table and help.ts
+// renders it, so the help cannot drift from what is accepted. A new command is one entry in
+// COMMANDS (plus its variant of `Command` in args.ts and a case in main.ts's dispatch).
+import { DEFAULT_DATA_DIR, DEFAULT_RUN_TIMEOUT_MS, DEFAULT_SERVER_HOST, DEFAULT_SERVER_PORT, RUN_SETTING_ENV, MAX_RUN_CONVERGENCE_WAIT_MS, MAX_RUN_TIMEOUT_MS } from '@spk/common';
+import type { Command } from './args.ts';
+import { parseSize } from './sizes.ts';
+import { secondsOption } from './durations.ts';
+import { UsageError } from './usage-error.ts';
+
+interface OptionSpec {
+  type: 'string' | 'boolean';
+  short?: string;
+  /** Placeholder for the value in help: `<url>`. */
+  value?: string;
+}
+
+/** Every option any command takes; which command takes which is said in COMMANDS. */
+export const OPTIONS = {
+  server: { type: 'string', value: '<url>' },
+  token: { type: 'string', value: '<token>' },
+  'data-dir': { type: 'string', value: '<dir>' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
+  disabled: { type: 'boolean' },
+  wait: { type: 'boolean' },
+  'token-stdin': { type: 'boolean' },
+  'clear-token': { type: 'boolean' },
+  timeout: { type: 'string', value: '<ms>' },
+  'wait-converged': { type: 'string', value: '<seconds>' },
+  repair: { type: 'boolean' },
+  'warn-total': { type: 'string', value: '<size>' },
+  'block-total': { type: 'string', value: '<size>' },
+  'max-package': { type: 'string', value: '<size>' },
+  'read-only': { type: 'boolean' },
+} as const satisfies Record<string, OptionSpec>;
+
+export type OptionName = keyof typeof OPTIONS;
+
+/** What parseArgs hands back: strings for string options, true for flags. */
+export type RawValues = { [K in OptionName]?: (typeof OPTIONS)[K]['type'] extends 'string' ? string : boolean };
+
+export interface OptionHelp {
+  name: OptionName;
+  help: string;
+  /** The environment variable read when the flag is absent. */
+  env?: string;
+  /** Placeholder for the value when this command's differs from OPTIONS' (`--timeout <seconds>`). */
+  value?: string;
+}
+
+/** Options every command takes, with the setting each falls back to. */
+export const GLOBAL_OPTIONS: readonly OptionHelp[] = [
+  {
+    name: 'server',
+    env: 'SPK_SERVER',
+    help: `the spk server to talk to; without it and SPK_SERVER: http://$HOST:$PORT (default http://${DEFAULT_SERVER_HOST}:${DEFAULT_SERVER_PORT}), as the server itself defaults`,
+  },
+  {
+    name: 'token',
+    env: 'SPK_TOKEN',
+    help: 'the admin token; without it and SPK_TOKEN: the file <data dir>/admin-token. Prefer SPK_TOKEN: argv is visible to other users',
+  },
+  {
+    name: 'data-dir',
+    env: 'SPK_DATA_DIR',
+    help: `the server's data directory, where the CLI reads admin-token when no token is given (default ${DEFAULT_DATA_DIR}, as the server)`,
+  },
+  { name: 'json', help: 'print the raw result as JSON on stdout, and errors as {"error":{...}} on stderr' },
+  { name: 'help', help: 'show help: for the CLI, a group (spk packages --help) or one command' },
+  { name: 'version', help: 'print the version of spk and exit' },
+];
+
+export interface CommandSpec {
+  /** The words that name it: `['packages', 'add']`. */
+  words: readonly string[];
+  /** Positional arguments after the words, all required. */
+  args: readonly string[];
+  /** Usage line when the generated one says too little. */
+  usage?: string;
+  summary: string;
+  /** Paragraph lines shown by `spk <command> --help`. */
+  details?: readonly string[];
+  options: readonly OptionHelp[];
+  examples: readonly string[];
+  build(args: readonly string[], values: RawValues): Command;
+}
+
+function positiveMs(value: string | undefined, flag: string, topic: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) <= 0) {
+    throw new UsageError(`${flag} takes a positive whole number of milliseconds, got "${value}"`, topic);
+  }
+  return Number(value);
+}
+
+function size(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const bytes = parseSize(value);
+  if (bytes === null) {
+    throw new UsageError(`${flag} takes a size such as 150MiB, 1.5GiB, 500MB or a number of bytes, got "${value}"`, 'caps set');
+  }
+  return bytes;
+}
+
+const REGISTRY_TOKEN_HINT =
+  'the registry token is read from stdin only, so it stays out of the process list and shell history: ' +
+  'printf %s "$NPM_TOKEN" | spk registry set <url> --token-stdin';
+
+/** One line on each command group, for `spk <group> --help`. */
+export const GROUP_SUMMARIES: Readonly<Record<string, string>> = {
+  packages: 'the declared package set: what every host should be able to import',
+  registry: 'the npm registry the installer resolves against',
+  caps: 'the size caps every install is checked against',
+  tokens: 'named API tokens (admin or read-only), shared by every server of the cluster',
+  storage: 'the blob store installs publish package tarballs to',
+};
+
+export const COMMANDS: readonly CommandSpec[] = [
+  {
+    words: ['packages', 'list'],
+    args: [],
+    summary: 'list the declared packages, the version installed of each and whether this server runs it',
+    details: [
+      'RESOLVED is the version at the top level of the desired tree (the last successful install); "-"',
+      'until an install includes the package. INSTALLED says whether the server that answered runs that',
+      'tree with the package in it: each server converges on its own shortly after an install.',
+    ],
+    options: [],
+    examples: ['spk packages list', 'spk packages list --json'],
+    build: () => ({ kind: 'packages.list' }),
+  },
+  {
+    words: ['packages', 'add'],
+    args: ['spec'],
+    summary: 'declare a package: zod, zod@^3.23, @scope/x@latest (registry specs only)',
+    details: ['A bare name means the range "latest". Run `spk install` afterwards to install it.'],
+    options: [{ name: 'disabled', help: 'declare it but leave it out of installs until `spk packages enable`' }],
+    examples: ['spk packages add zod@^3.23', 'spk packages add @types/node@^20 --disabled'],
+    build: ([spec = ''], values) => ({ kind: 'packages.add', spec, disabled: values.disabled === true }),
+  },
+  {
+    words: ['packages', 'set'],
+    args: ['name@range'],
+    usage: 'spk packages set <name>@<range>',
+    summary: 'change the range of a declared package',
+    options: [],
+    examples: ['spk packages set zod@^3.24'],
+    build: ([spec = '']) => ({ kind: 'packages.set', spec }),
+  },
+  {
+    words: ['packages', 'enable'],
+    args: ['name'],
+    summary: 'include a declared package in installs',
+    options: [],
+    examples: ['spk packages enable zod'],
+    build: ([name = '']) => ({ kind: 'packages.enable', name }),
+  },
+  {
+    words: ['packages', 'disable'],
+    args: ['name'],
+    summary: 'keep a package declared but leave it out of installs',
+    options: [],
+    examples: ['spk packages disable zod'],
+    build: ([name = '']) => ({ kind: 'packages.disable', name }),
+  },
+  {
+    words: ['packages', 'remove'],
+    args: ['name'],
+    summary: 'remove a declared package',
+    options: [],
+    examples: ['spk packages remove left-pad'],
+    build: ([name = '']) => ({ kind: 'packages.remove', name }),
+  },
+  {
+    words: ['install'],
+    args: [],
+    usage: 'spk install [--wait [--timeout <seconds>]]',
+    summary: 'start a central install of the declared set',
+    details: [
+      'Without --wait it returns once the install has started; follow it with `spk status`.',
+      'With --wait it prints "committed <hash> (...)" when the install commits, then waits until the server',
+      'that answered runs that tree and prints "host <id> runs <hash> (converged in N s)", so `spk run`',
+      'right after finds it. Behind a load balancer the next call may reach another server: give',
+      '`spk run` --wait-converged to make the server that runs the script wait for the tree.',
+    ],
+    options: [
+      { name: 'wait', help: 'follow the install to its end and until this server runs the new tree; exit 1 if either fails' },
+      { name: 'timeout', value: '<seconds>', help: 'with --wait: give up after this long, install and convergence together (default 300; 90s, 5m also work)' },
+    ],
+    examples: ['spk install', 'spk install --wait', 'spk install --wait --timeout 10m'],
+    build: (_args, values) => {
+      if (values.timeout !== undefined && values.wait !== true) throw new UsageError('--timeout applies to --wait; add --wait', 'install');
+      return { kind: 'install', wait: values.wait === true, timeoutMs: secondsOption(values.timeout, '--timeout', 'install') };
+    },
+  },
+  {
+    words: ['status'],
+    args: [],
+    summary: 'install state, size, warnings, last error, and whether every host runs the desired tree',
+    details: [
+      'The first line says in words whether every host runs the desired tree; hosts that have not',
+      'reported for three poll intervals are stale and named with when they were last seen.',
+    ],
+    options: [],
+    examples: ['spk status', 'spk status --json'],
+    build: () => ({ kind: 'status' }),
+  },
+  {
+    words: ['registry', 'get'],
+    args: [],
+    summary: 'the npm registry URL and whether a token is set (never the token)',
+    options: [],
+    examples: ['spk registry get'],
+    build: () => ({ kind: 'registry.get' }),
+  },
+  {
+    words: ['registry', 'set'],
+    args: ['url'],
+    usage: 'spk registry set <url> [--token-stdin | --clear-token]',
+    summary: 'set the npm registry the installer resolves against, and its token',
+    details: [
+      'Without --token-stdin or --clear-token the stored token is kept. The registry token is read from',
+      'stdin only, so it stays out of the process list and shell history. --token is refused here: it is',
+      'the spk admin token everywhere else; give that one with SPK_TOKEN.',
+    ],
+    options: [
+      { name: 'token-stdin', help: "read the registry's auth token from the first line of stdin" },
+      { name: 'clear-token', help: 'remove the stored registry token' },
+    ],
+    examples: ['spk registry set https://registry.npmjs.org/', 'printf %s "$NPM_TOKEN" | spk registry set https://npm.example.com/ --token-stdin'],
+    build: ([url = ''], values) => {
+      if (values.token !== undefined) {
+        throw new UsageError(`"spk registry set" does not take --token: ${REGISTRY_TOKEN_HINT}. (--token is the spk admin token; set SPK_TOKEN for that.)`, 'registry set');
+      }
+      if (values['token-stdin'] && values['clear-token']) {
+        throw new UsageError('--token-stdin and --clear-token cannot be used together', 'registry set');
+      }
+      return { kind: 'registry.set', url, tokenStdin: values['token-stdin'] === true, clearToken: values['clear-token'] === true };
+    },
+  },
+  {
+    words: ['caps', 'get'],
+    args: [],
+    summary: 'the size caps every install is checked against',
+    options: [],
+    examples: ['spk caps get', 'spk caps get --json'],
+    build: () => ({ kind: 'caps.get' }),
+  },
+  {
+    words: ['caps', 'set'],
+    args: [],
+    usage: 'spk caps set [--warn-total <size>] [--block-total <size>] [--max-package <size>]',
+    summary: 'change the size caps; caps not given keep their value',
+    details: [
+      'Sizes are of the packed tarballs. They take a unit: B, KiB, MiB, GiB (powers of 1024) or kB, MB,',
+      'GB (powers of 1000); a plain number is bytes. An install whose set is larger than the warn total',
+      'succeeds with a warning; one larger than the block total, or with one package larger than the',
+      'package cap, fails before anything is published.',
+    ],
+    options: [
+      { name: 'warn-total', help: "warn when the whole set's tarballs add up to more than this" },
+      { name: 'block-total', help: "refuse an install whose set's tarballs add up to more than this" },
+      { name: 'max-package', help: 'refuse an install with one package tarball larger than this' },
+    ],
+    examples: ['spk caps set --warn-total 150MiB --block-total 300MiB', 'spk caps set --max-package 50MiB'],
+    build: (_args, values) => {
+      const caps = {
+        warnTotalBytes: size(values['warn-total'], '--warn-total'),
+        blockTotalBytes: size(values['block-total'], '--block-total'),
+        maxPackageBytes: size(values['max-package'], '--max-package'),
+      };
+      if (Object.values(caps).every((value) => value === undefined)) {
+        throw new UsageError('"spk caps set" needs at least one of --warn-total, --block-total, --max-package', 'caps set');
+      }
+      return { kind: 'caps.set', ...caps };
+    },
+  },
+  {
+    words: ['run'],
+    args: ['file'],
+    usage: 'spk run <file.mjs|.js|.cjs> [--timeout <ms>] [--wait-converged <seconds>]',
+    summary: 'run a script on the server against its current tree; print its output and its result',
+    details: [
+      "The script's default export (awaited, for a promise) is its result; for CommonJS it is module.exports.",
+      'The script\'s stdout and stderr are relayed, then "result: <JSON>" when it exports a value; a script',
+      'that exports nothing prints only its output. With --json the whole run record is printed, where',
+      '"hasResult" says whether there was a result. A script that throws exits 1 with the error.',
+    ],
+    options: [
+      {
+        name: 'timeout',
+        help: `kill the script after this many milliseconds (default ${DEFAULT_RUN_TIMEOUT_MS}; at most the server's ${RUN_SETTING_ENV.maxTimeoutMs}, default ${MAX_RUN_TIMEOUT_MS})`,
+      },
+      {
+        name: 'wait-converged',
+        help: `if the server does not run the desired tree yet, wait up to this long for it instead of failing with NOT_CONVERGED (at most ${MAX_RUN_CONVERGENCE_WAIT_MS / 1000})`,
+      },
+    ],
+    examples: ['spk run check.mjs', 'spk run check.mjs --timeout 120000 --json', 'spk run check.mjs --wait-converged 60'],
+    build: ([file = ''], values) => ({
+      kind: 'run',
+      file,
+      timeoutMs: positiveMs(values.timeout, '--timeout', 'run'),
+      waitConvergedMs: secondsOption(values['wait-converged'], '--wait-converged', 'run', MAX_RUN_CONVERGENCE_WAIT_MS),
+    }),
+  },
+  {
+    words: ['tokens', 'create'],
+    args: ['name'],
+    usage: 'spk tokens create <name> [--read-only]',
+    summary: 'create a named API token and print it, this once only',
+    details: [
+      'The token alone goes to stdout (so TOKEN=$(spk tokens create ci) works), what it is to stderr;',
+      'with --json, the whole record. The server keeps only a hash of it: it cannot be shown again, so',
+      'store it now. Every server of the cluster accepts it at once. Needs an admin token.',
+    ],
+    options: [{ name: 'read-only', help: 'the token may read (list, status, get) but change nothing: every other call answers 403' }],
+    examples: ['spk tokens create ci-deploy', 'spk tokens create dashboard --read-only --json'],
+    build: ([name = ''], values) => ({ kind: 'tokens.create', name, readOnly: values['read-only'] === true }),
+  },
+  {
+    words: ['tokens', 'list'],
+    args: [],
+    summary: 'list the API tokens: name, permissions, created, last used (never a token)',
+    details: ['LAST USED is updated at most once a minute per token. Needs an admin token.'],
+    options: [],
+    examples: ['spk tokens list', 'spk tokens list --json'],
+    build: () => ({ kind: 'tokens.list' }),
+  },
+  {
+    words: ['tokens', 'revoke'],
+    args: ['name'],
+    summary: 'revoke a token: every server refuses it from the next request on',
+    details: [
+      'The last admin token cannot be revoked: create another admin token first. A revoked',
+      'SPK_ADMIN_TOKEN stays revoked when a server restarts with it. Needs an admin token.',
+    ],
+    options: [],
+    examples: ['spk tokens revoke ci-deploy'],
+    build: ([name = '']) => ({ kind: 'tokens.revoke', name }),
+  },
+  {
+    words: ['storage', 'get'],
+    args: [],
+    summary: 'the active blob store, the stores available, and how many blobs are published',
+    options: [],
+    examples: ['spk storage get', 'spk storage get --json'],
+    build: () => ({ kind: 'storage.get' }),
+  },
+  {
+    words: ['storage', 'set'],
+    args: ['store'],
+    summary: 'switch the blob store installs publish to (postgres or filesystem)',
+    details: [
+      'Refused (STORE_INCOMPLETE) unless the store already holds every blob of the installed set, so',
+      'switch before the first install. The filesystem store keeps blobs in each server\'s SPK_BLOB_DIR',
+      '(default <data dir>/blobs): with several servers, that must be one shared volume. Needs an admin token.',
+    ],
+    options: [],
+    examples: ['spk storage set filesystem'],
+    build: ([store = '']) => ({ kind: 'storage.set', store }),
+  },
+  {
+    words: ['fsck'],
+    args: [],
+    summary: "verify the answering server's package store and trees against the verified tarballs",
+    details: ['Exits 1 while any damage remains, so a cron job or health check can alert on it.'],
+    options: [{ name: 'repair', help: 'rebuild every file that differs, in place' }],
+    examples: ['spk fsck', 'spk fsck --repair'],
+    build: (_args, values) => ({ kind: 'fsck', repair: values.repair === true }),
+  },
+];
+
+export const commandName = (spec: Pick<CommandSpec, 'words'>): string => spec.words.join(' ');
+
+/** Words that take a sub-command (`packages`, `registry`, `caps`), in table order. */
+export function commandGroups(): string[] {
+  return [...new Set(COMMANDS.filter((spec) => spec.words.length > 1).map((spec) => spec.words[0]!))];
+}
+
+export function findCommand(name: string): CommandSpec | undefined {
+  return COMMANDS.find((spec) => commandName(spec) === name);
+}

@@ -1,0 +1,37 @@
+// API tokens as the API shows them: a name, what it may do, when it was made and last used. The
+// token itself appears once, in the answer to `tokens.create`; no other shape carries it.
+import { z } from 'zod';
+import { PERMISSIONS } from './access.ts';
+
+/** Shortest bearer token any source may supply (SPK_ADMIN_TOKEN included): shorter ones are guessable. */
+export const MIN_TOKEN_LENGTH = 16;
+
+export const tokenNameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, {
+    error: 'a token name is 1 to 63 letters, digits, ".", "_" or "-", starting with a letter or digit (e.g. "ci-deploy")',
+  });
+
+export const createTokenInputSchema = z.strictObject({
+  name: tokenNameSchema,
+  /** A read-only token may call every `read` procedure and nothing that changes state. */
+  readOnly: z.boolean().default(false),
+});
+export type CreateTokenInput = z.input<typeof createTokenInputSchema>;
+
+export const tokenNameInputSchema = z.strictObject({ name: tokenNameSchema });
+
+export const tokenInfoSchema = z.object({
+  name: z.string(),
+  permissions: z.array(z.enum(PERMISSIONS)),
+  createdAt: z.iso.datetime(),
+  /** Updated at most once a minute per token, so it is accurate to about a minute. */
+  lastUsedAt: z.iso.datetime().nullable(),
+});
+export type TokenInfo = z.infer<typeof tokenInfoSchema>;
+
+export const createdTokenSchema = tokenInfoSchema.extend({
+  /** Shown only here: the server keeps just its sha256. */
+  token: z.string(),
+});
+export type CreatedToken = z.infer<typeof createdTokenSchema>;
