@@ -38,8 +38,6 @@ export type Command =
   | { kind: 'storage.get' }
   | { kind: 'storage.set'; store: string };
 
-export type CommandKind = Command['kind'];
-
 export interface ParsedArgs {
   global: GlobalOptions;
   command: Command;

@@ -2,7 +2,7 @@
 // not, and stale ones with when they were last seen), then the install state and a host table.
 // Pure: the caller passes the clock.
 import type { HostStatus, InstallState } from '@spk/common';
-import { formatBytes, formatProgress, renderTable, shortHash } from './format.ts';
+import { formatBytes, formatProgress, plural, renderTable, shortHash } from './format.ts';
 
 /** "45s", "5m", "3h", "2d": how long ago, coarse on purpose. */
 export function formatAge(ms: number): string {
@@ -14,7 +14,6 @@ export function formatAge(ms: number): string {
 }
 
 const ago = (host: HostStatus, now: Date) => `${formatAge(now.getTime() - Date.parse(host.lastSeenAt))} ago`;
-const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
 
 /**
  * One line: "all 3 hosts run <hash>", or "2 of 3 hosts run <hash>; behind: b (runs <hash>);

@@ -30,6 +30,11 @@ export function shortHash(hash: string | null): string {
   return hash === null ? '-' : hash.slice(0, 12);
 }
 
+/** "1 package", "3 packages". */
+export function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
+
 /** Under the table: which tree the answering host runs, and what an install would still add. */
 function packageListFooter(list: PackageList): string[] {
   const { host } = list;
@@ -68,8 +73,7 @@ export function formatProgress(progress: InstallProgress | null): string {
 }
 
 export function formatInstallOutcome(state: InstallState): string {
-  const count = state.manifest.length;
-  return `committed ${state.lockfileHash ?? '(no lockfile)'} (${count} package${count === 1 ? '' : 's'}, ${formatBytes(state.totalSize)})`;
+  return `committed ${state.lockfileHash ?? '(no lockfile)'} (${plural(state.manifest.length, 'package')}, ${formatBytes(state.totalSize)})`;
 }
 
 export function formatRegistry(config: RegistryConfig): string {

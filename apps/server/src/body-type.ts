@@ -2,7 +2,7 @@
 // input of its own making (a urlencoded form declared a package), so any other media type is
 // refused with 415 from the headers, before a handler runs or a body byte is read.
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Refusal } from './early-refusal.ts';
+import { codedRefusal, type Refusal } from './early-refusal.ts';
 
 export const API_BODY_TYPE = 'application/json';
 
@@ -20,10 +20,8 @@ export function bodyTypeRefusal(headers: IncomingHttpHeaders): Refusal | null {
   const mediaType = declared.split(';')[0]!.trim().toLowerCase();
   if (mediaType === API_BODY_TYPE) return null;
   const got = mediaType === '' ? 'a body without a Content-Type' : `a body of type "${mediaType}"`;
-  return {
-    status: 415,
-    orpcCode: 'UNSUPPORTED_MEDIA_TYPE',
-    code: 'UNSUPPORTED_MEDIA_TYPE',
-    message: `this API takes request bodies as ${API_BODY_TYPE} only, and got ${got}; send the input as JSON with "Content-Type: ${API_BODY_TYPE}"`,
-  };
+  return codedRefusal(
+    'UNSUPPORTED_MEDIA_TYPE',
+    `this API takes request bodies as ${API_BODY_TYPE} only, and got ${got}; send the input as JSON with "Content-Type: ${API_BODY_TYPE}"`,
+  );
 }

@@ -9,6 +9,7 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { SpkError } from '@spk/common';
+import { isProcessAlive, readBootId } from '@spk/reconciler';
 import { judgeLock, type LockHolder } from './lock-verdict.ts';
 
 export const LOCK_FILE = 'server.lock';
@@ -27,24 +28,6 @@ export interface DataDirLock {
   /** Whether the lock file still names this process (someone may have deleted or replaced it). */
   held(): Promise<boolean>;
   release(): Promise<void>;
-}
-
-function bootId(): string | null {
-  try {
-    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() || null;
-  } catch {
-    return null;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists, it is just another user's.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function parseHolder(raw: string): LockHolder | null {
@@ -83,7 +66,7 @@ function refusal(dataDir: string, file: string, verdict: 'live-here' | 'other-ho
 /** Takes the data dir's lock or throws DATA_DIR_LOCKED saying who holds it and what to do. */
 export async function acquireDataDirLock(dataDir: string): Promise<DataDirLock> {
   const file = path.join(dataDir, LOCK_FILE);
-  const me = { pid: process.pid, host: hostname(), bootId: bootId() };
+  const me = { pid: process.pid, host: hostname(), bootId: await readBootId() };
   const token = randomBytes(16).toString('hex');
   const content = `${JSON.stringify({ ...me, startedAt: new Date().toISOString(), token })}\n`;
 
@@ -102,7 +85,7 @@ export async function acquireDataDirLock(dataDir: string): Promise<DataDirLock> 
     const raw = await readIfPresent(file);
     if (raw === null) continue;
     const holder = parseHolder(raw);
-    const verdict = judgeLock(holder, me, isAlive);
+    const verdict = judgeLock(holder, me, isProcessAlive);
     if (verdict !== 'stale') throw refusal(dataDir, file, verdict, holder);
     await removeStale(file, raw);
   }

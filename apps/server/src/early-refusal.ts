@@ -3,6 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ORPCError } from '@orpc/server';
 import { REST_PREFIX, RPC_PREFIX, type ErrorCode } from '@spk/common';
+import { httpErrorFor } from '@spk/backend';
 
 /** How long a refused request may keep sending the body nobody will read. */
 const LINGER_MS = 5_000;
@@ -36,6 +37,12 @@ export interface Refusal {
   orpcCode: string;
   message: string;
   code?: ErrorCode;
+}
+
+/** A refusal carrying one of our error codes, with the status the oRPC error mapping gives that code. */
+export function codedRefusal(code: ErrorCode, message: string): Refusal {
+  const { orpc, status } = httpErrorFor(code);
+  return { status, orpcCode: orpc, code, message };
 }
 
 export function refuseUnread(req: IncomingMessage, res: ServerResponse, pathname: string, refusal: Refusal, maxBodyBytes: number): void {

@@ -10,7 +10,7 @@ import { ZodToJsonSchemaConverter } from '@orpc/zod/zod4';
 import { contract, HEALTH_PATH, OPENAPI_PATH, READY_PATH, REST_PREFIX, RPC_PREFIX, type Principal } from '@spk/common';
 import { describeError, sendJsonError, type Logger, type RouterContext, type ScriptPackagesBackend } from '@spk/backend';
 import { bodyTypeRefusal } from './body-type.ts';
-import { refuseUnread, sendJson, under } from './early-refusal.ts';
+import { codedRefusal, refuseUnread, sendJson, under } from './early-refusal.ts';
 import type { Readiness } from './readiness.ts';
 
 export const MAX_BODY_BYTES = 2 * 1024 * 1024;
@@ -65,7 +65,7 @@ export async function createHttpServer(backend: ScriptPackagesBackend, logger: L
     const principal = await principalOf(req);
     if (!principal) {
       const message = 'missing or invalid bearer token; send "Authorization: Bearer <token>"';
-      return refuseUnread(req, res, url.pathname, { status: 401, orpcCode: 'UNAUTHORIZED', message, code: 'UNAUTHORIZED' }, MAX_BODY_BYTES);
+      return refuseUnread(req, res, url.pathname, codedRefusal('UNAUTHORIZED', message), MAX_BODY_BYTES);
     }
     const wrongType = under(url.pathname, RPC_PREFIX) || under(url.pathname, REST_PREFIX) ? bodyTypeRefusal(req.headers) : null;
     if (wrongType) return refuseUnread(req, res, url.pathname, wrongType, MAX_BODY_BYTES);

@@ -1,7 +1,7 @@
 // `/readyz`: whether this instance can serve now (a load balancer's question), unlike `/healthz`,
 // which only says the process is alive. It checks the database answers and, on PGlite, that this
 // process still holds the data-dir lock (without it a second server may be writing the same files).
-import { describeError, type Logger } from '@spk/backend';
+import { describeError, withTimeout, type Logger } from '@spk/backend';
 
 export type Readiness = { ready: true } | { ready: false; reason: string };
 
@@ -15,14 +15,6 @@ export interface ReadinessDeps {
 
 const DEFAULT_TIMEOUT_MS = 3_000;
 
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(Object.assign(new Error(`no answer within ${ms} ms`), { code: 'TIMEOUT' })), ms);
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
-}
-
 export function createReadinessCheck(deps: ReadinessDeps) {
   // Only changes are logged: a load balancer polls this every few seconds.
   let wasReady = true;
@@ -34,7 +26,8 @@ export function createReadinessCheck(deps: ReadinessDeps) {
       return { ready: false, reason };
     }
     try {
-      await withTimeout(deps.ping(), deps.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+      const ms = deps.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+      await withTimeout(deps.ping(), ms, `no answer within ${ms} ms`);
       return { ready: true };
     } catch (error) {
       const fields = describeError(error);

@@ -9,5 +9,7 @@ export { createFilesystemBlobStore, FILESYSTEM_STORE_ID } from './blob-stores/fi
 export { createPostgresBlobStore, POSTGRES_STORE_ID } from './blob-stores/postgres-blob-store.ts';
 export { createClusterHookBus, type ClusterHookBus } from './hooks/cluster-hook-bus.ts';
 export { describeError, publicErrorMessage, type ErrorFields } from './errors/driver-error.ts';
+export { httpErrorFor } from './router/error-mapping.ts';
 export type { AdminTokenBootstrap, AdminTokenBootstrapInput } from './auth/admin-token-bootstrap.ts';
 export type { ScriptRunOptions } from './host/core-script-runs.ts';
+export { withTimeout } from './with-timeout.ts';

@@ -18,7 +18,7 @@ const SPEC_KIND_LABELS: Record<string, string> = {
 const HOST_LABELS: Record<string, string> = { github: 'GitHub', gitlab: 'GitLab', bitbucket: 'Bitbucket', gist: 'GitHub gist', sourcehut: 'sourcehut' };
 
 /** What to do instead, after any refused non-registry spec. */
-export const REGISTRY_SPECS_ONLY =
+const REGISTRY_SPECS_ONLY =
   'only registry specs are allowed: a name with an optional semver range, exact version or dist-tag (zod, zod@^3.23, zod@latest); publish other code to a registry first';
 
 function describeKind(parsed: npa.Result): string {

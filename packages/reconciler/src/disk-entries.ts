@@ -19,7 +19,7 @@ export type DiskEntries = Map<string, DiskEntry>;
 /** dev:ino, which names one inode across the whole host. */
 export const inodeKey = (stats: Pick<Stats, 'dev' | 'ino'>) => `${stats.dev}:${stats.ino}`;
 
-export async function sha256File(file: string): Promise<string> {
+async function sha256File(file: string): Promise<string> {
   const hash = createHash('sha256');
   await pipeline(createReadStream(file), hash);
   return hash.digest('hex');

@@ -13,3 +13,4 @@ export { createScriptRunner, type ScriptRunner, type ScriptRunnerOptions } from 
 export { listRunPins, pinnedTreeHashes, type RunPin } from './runs/run-pins.ts';
 export { mapConcurrent } from './map-concurrent.ts';
 export { checkTarball, type TarballCheckOptions } from './tarball-check.ts';
+export { isProcessAlive, readBootId } from './process-liveness.ts';

@@ -25,7 +25,7 @@ export interface SafeExtractOptions {
 // never need setuid/setgid/sticky bits either. Only the exec bit survives from the tarball.
 export const READ_ONLY_FILE = 0o444;
 export const READ_ONLY_EXECUTABLE = 0o555;
-export const storeFileMode = (mode: number | undefined) => ((mode ?? 0) & 0o111 ? READ_ONLY_EXECUTABLE : READ_ONLY_FILE);
+const storeFileMode = (mode: number | undefined) => ((mode ?? 0) & 0o111 ? READ_ONLY_EXECUTABLE : READ_ONLY_FILE);
 
 export async function safeExtract({ bytes, dest, label, maxEntryBytes }: SafeExtractOptions): Promise<void> {
   await mkdir(dest);

@@ -12,7 +12,7 @@ const OPEN_DIR_MODE = 0o755;
 const missing = (error: unknown) => (error as NodeJS.ErrnoException).code === 'ENOENT';
 
 /** Every real directory at and below `root`, parents first; symlinks are never followed. */
-export async function realDirsBelow(root: string): Promise<string[]> {
+async function realDirsBelow(root: string): Promise<string[]> {
   const found: string[] = [];
   const visit = async (dir: string): Promise<void> => {
     found.push(dir);

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { removeSealed } from './sealed-dirs.ts';
+import { isProcessAlive } from './process-liveness.ts';
 
 const TEMP_PATTERN = /\.tmp-(\d+)-[a-f0-9]+$/;
 
@@ -11,16 +12,7 @@ export function tempName(prefix: string): string {
   return `${prefix}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
 }
 
-function isAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+const isAlive = (pid: number) => pid === process.pid || isProcessAlive(pid);
 
 /** Removes temp entries in `dir` whose owning process is gone. Returns how many were removed. */
 export async function sweepStaleTemps(dir: string): Promise<number> {

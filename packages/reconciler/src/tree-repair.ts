@@ -27,7 +27,7 @@ export interface TreeSources {
   soundInode(integrity: string, from: string): string | undefined;
 }
 
-export function listingFromContents(contents: PackageContents): PackageListing {
+function listingFromContents(contents: PackageContents): PackageListing {
   const listing: PackageListing = { dirs: [], files: [], symlinks: [] };
   for (const [rel, entry] of contents) {
     if (rel === '') continue;

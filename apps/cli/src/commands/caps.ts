@@ -7,15 +7,15 @@ import { printResult, type CommandContext } from './context.ts';
 
 type CapsCommand = Extract<Command, { kind: `caps.${string}` }>;
 
-const CAP_FLAGS: ReadonlyArray<{ key: keyof SizeCaps; flag: string; label: string }> = [
-  { key: 'warnTotalBytes', flag: '--warn-total', label: 'warn total' },
-  { key: 'blockTotalBytes', flag: '--block-total', label: 'block total' },
-  { key: 'maxPackageBytes', flag: '--max-package', label: 'max package' },
+const CAP_LABELS: ReadonlyArray<{ key: keyof SizeCaps; label: string }> = [
+  { key: 'warnTotalBytes', label: 'warn total' },
+  { key: 'blockTotalBytes', label: 'block total' },
+  { key: 'maxPackageBytes', label: 'max package' },
 ];
 
 export function formatCaps(caps: SizeCaps): string {
-  const width = Math.max(...CAP_FLAGS.map(({ label }) => `${label}:`.length)) + 2;
-  return CAP_FLAGS.map(({ key, label }) => `${`${label}:`.padEnd(width)}${formatBytes(caps[key])} (${caps[key]} bytes)`).join('\n');
+  const width = Math.max(...CAP_LABELS.map(({ label }) => `${label}:`.length)) + 2;
+  return CAP_LABELS.map(({ key, label }) => `${`${label}:`.padEnd(width)}${formatBytes(caps[key])} (${caps[key]} bytes)`).join('\n');
 }
 
 /** The caps after the change; refuses, in the CLI's own words, a warn total above the block total. */

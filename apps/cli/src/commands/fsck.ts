@@ -4,12 +4,10 @@
 import type { FsckResult } from '@spk/common';
 import type { Command } from '../args.ts';
 import { CommandFailedError } from '../errors.ts';
-import { renderTable, shortHash } from '../format.ts';
+import { plural, renderTable, shortHash } from '../format.ts';
 import { printResult, type CommandContext } from './context.ts';
 
 type FsckCommand = Extract<Command, { kind: 'fsck' }>;
-
-const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
 
 export function formatFsckReport(report: FsckResult, repair: boolean): string {
   const { packages, files, trees } = report.checked;

@@ -5,7 +5,7 @@ import type { Clock, Logger } from '../services.ts';
 import type { TokenRow, TokenStore } from '../stores/token-store.ts';
 import { generateToken, hashToken } from './token-secrets.ts';
 
-export function tokenInfo(row: TokenRow): TokenInfo {
+function tokenInfo(row: TokenRow): TokenInfo {
   return {
     name: row.name,
     permissions: [...row.permissions],

@@ -25,7 +25,7 @@ const installRunning = () =>
   );
 
 /** The integrities among `needed` that `store` does not hold. */
-export async function missingFrom(store: BlobStore, needed: readonly string[]): Promise<string[]> {
+async function missingFrom(store: BlobStore, needed: readonly string[]): Promise<string[]> {
   const missing: string[] = [];
   await mapConcurrent([...new Set(needed)], 8, async (integrity) => {
     if (!(await store.has(integrity))) missing.push(integrity);

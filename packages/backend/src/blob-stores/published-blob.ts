@@ -1,13 +1,14 @@
 // The one way to read a published blob (host, blob route, installer; GC and migration next): find
-// it through the blob index, read it from the store that holds it, and verify the bytes against
-// their name, so stored bytes that rotted or were tampered with are never served or used.
+// it through the blob index (the installer already holds its entries), read it from the store that
+// holds it, and verify the bytes against their name, so stored bytes that rotted or were tampered
+// with are never served or used.
 import { createHash } from 'node:crypto';
 import { pipeline, Transform, type Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import ssri from 'ssri';
 import { isSpkError, SpkError } from '@spk/common';
 import type { BlobIndexStore } from '../stores/blob-index-store.ts';
-import type { BlobStoreRegistry } from './blob-store.ts';
+import type { BlobStore, BlobStoreRegistry } from './blob-store.ts';
 
 export interface PublishedBlobDeps {
   blobIndex: Pick<BlobIndexStore, 'get'>;
@@ -55,15 +56,20 @@ function verifying(integrity: string, size: number, storeId: string): Transform 
   });
 }
 
+/** `store`'s copy as a verifying stream, or null when the store lacks it. */
+async function openVerified(store: BlobStore, integrity: string, size: number): Promise<Readable | null> {
+  const source = await store.getStream(integrity);
+  if (!source) return null;
+  // pipeline, not pipe: a failure on either side destroys both, so no store handle is left open.
+  return pipeline(source, verifying(integrity, size, store.id), () => undefined);
+}
+
 /** The published blob as a verifying stream, or null when it is not published (not indexed, or gone from its store). */
 export async function openPublishedBlob(deps: PublishedBlobDeps, integrity: string): Promise<OpenedBlob | null> {
   const entry = await deps.blobIndex.get(integrity);
   if (!entry) return null;
-  const source = await deps.blobStores.get(entry.storeId).getStream(integrity);
-  if (!source) return null;
-  // pipeline, not pipe: a failure on either side destroys both, so no store handle is left open.
-  const stream = pipeline(source, verifying(integrity, entry.size, entry.storeId), () => undefined);
-  return { size: entry.size, stream };
+  const stream = await openVerified(deps.blobStores.get(entry.storeId), integrity, entry.size);
+  return stream && { size: entry.size, stream };
 }
 
 /** The whole published blob, verified; null when it is not published; INTEGRITY_MISMATCH when its stored bytes are damaged. */
@@ -76,12 +82,15 @@ export async function readPublishedBlob(deps: PublishedBlobDeps, integrity: stri
   return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-/** Whether the published copy is there and intact, reading it through without keeping it. */
-export async function isPublishedBlobIntact(deps: PublishedBlobDeps, integrity: string): Promise<boolean> {
-  const opened = await openPublishedBlob(deps, integrity);
-  if (!opened) return false;
+/**
+ * Whether `store` holds the blob indexed there with `size` bytes, intact, reading it through without
+ * keeping it. The caller passes the index entry it already read, so no index lookup is repeated.
+ */
+export async function isStoredBlobIntact(store: BlobStore, integrity: string, size: number): Promise<boolean> {
+  const stream = await openVerified(store, integrity, size);
+  if (!stream) return false;
   try {
-    await finished(opened.stream.resume());
+    await finished(stream.resume());
     return true;
   } catch (error) {
     if (isSpkError(error, 'INTEGRITY_MISMATCH')) return false;

@@ -25,7 +25,7 @@ export interface DbSession {
 }
 
 /** The error a session's `query` rejects with (and `lost` aborts with) once its connection is gone. */
-export function sessionLostError(): Error & { code: 'SESSION_LOST' } {
+function sessionLostError(): Error & { code: 'SESSION_LOST' } {
   return Object.assign(new Error('the database session\'s connection closed; its session-level locks are gone'), { code: 'SESSION_LOST' as const });
 }
 

@@ -57,6 +57,9 @@ export function describeError(error: unknown): ErrorFields {
   return fields;
 }
 
+/** Just the code of describeError, for log lines where a driver error's message (SQL parameters) has no place. */
+export const errorCode = (error: unknown): string => describeError(error).code;
+
 /**
  * A message fit for a stored status or an API answer: an SpkError's own message (ours, written to be
  * shown), anything else reduced to what failed and the code, with the details left in the log.

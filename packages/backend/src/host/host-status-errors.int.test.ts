@@ -4,24 +4,10 @@ import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createScriptPackagesBackend } from '../plugin.ts';
-import { createHookBus, systemClock, type Logger } from '../services.ts';
+import { createHookBus, systemClock } from '../services.ts';
+import { memoryLogger, type LogLine } from '../testing/memory-logger.ts';
 import { createTestBackend, TEST_ADMIN, type TestBackend } from '../testing/test-backend.ts';
 import { testDrivers } from '../testing/test-database.ts';
-
-interface LogLine {
-  level: string;
-  fields: Record<string, unknown>;
-  msg: string | undefined;
-}
-
-/** A real logger that keeps its lines in memory, so a test can read what an operator would. */
-function memoryLogger(lines: LogLine[], bindings: Record<string, unknown> = {}): Logger {
-  const at =
-    (level: string) =>
-    (obj: object | string, msg?: string): void =>
-      void lines.push(typeof obj === 'string' ? { level, fields: bindings, msg: obj } : { level, fields: { ...bindings, ...obj }, msg });
-  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), child: (more) => memoryLogger(lines, { ...bindings, ...more }) };
-}
 
 describe.each(testDrivers())('a host whose blob read fails in the database (%s)', (driver) => {
   let t: TestBackend;

@@ -5,9 +5,9 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { isSpkError, SCRIPT_PACKAGES_CHANGED, SpkError, type InstallState, type StateError } from '@spk/common';
 import type { Database } from '../db/database.ts';
-import { describeError } from '../errors/driver-error.ts';
+import { errorCode } from '../errors/driver-error.ts';
 import type { BlobStoreRegistry } from '../blob-stores/blob-store.ts';
-import { isPublishedBlobIntact } from '../blob-stores/published-blob.ts';
+import { isStoredBlobIntact } from '../blob-stores/published-blob.ts';
 import type { BlobIndexStore } from '../stores/blob-index-store.ts';
 import type { InstallStateStore } from '../stores/install-state-store.ts';
 import type { PackageStore } from '../stores/package-store.ts';
@@ -19,8 +19,6 @@ import { createInstallerLock, type InstallerLease, type InstallerLockOptions } f
 import { throttleProgress } from './progress-throttle.ts';
 import { registryOptions } from './registry-options.ts';
 import { resolveTree } from './resolve-tree.ts';
-
-export { INSTALLER_LOCK_KEY } from './installer-lock.ts';
 
 export interface InstallControllerDeps {
   database: Database;
@@ -36,9 +34,6 @@ export interface InstallControllerDeps {
   fetchConcurrency?: number;
   lease?: InstallerLockOptions;
 }
-
-// A driver error's message can carry SQL parameters: only codes are logged.
-const codeOf = (error: unknown): string => describeError(error).code;
 
 export function createInstallController(deps: InstallControllerDeps) {
   const lock = createInstallerLock(deps.database, deps.logger, deps.lease);
@@ -58,7 +53,7 @@ export function createInstallController(deps: InstallControllerDeps) {
     try {
       return await work(dir);
     } finally {
-      await rm(dir, { recursive: true, force: true }).catch((error) => log.warn({ code: codeOf(error) }, 'removing the install scratch dir failed'));
+      await rm(dir, { recursive: true, force: true }).catch((error) => log.warn({ code: errorCode(error) }, 'removing the install scratch dir failed'));
     }
   }
 
@@ -77,7 +72,7 @@ export function createInstallController(deps: InstallControllerDeps) {
       resolve: () => resolveTree({ packages, scratchDir, npmOptions }),
       fetch: (node) => fetchTarball(node, npmOptions),
       indexedSizes: (integrities) => deps.blobIndex.sizesIn(store.id, integrities),
-      isIntact: (integrity) => isPublishedBlobIntact(deps, integrity),
+      isIntact: (integrity, size) => isStoredBlobIntact(store, integrity, size),
       store,
       recordBlob: (entry) => deps.blobIndex.record({ ...entry, createdAt: deps.clock.now() }),
       caps,
@@ -92,12 +87,12 @@ export function createInstallController(deps: InstallControllerDeps) {
     const stateError: StateError = spk
       ? { code: spk.code, message: spk.message }
       : { code: 'INTERNAL', message: 'the install failed unexpectedly; the server log has the error code' };
-    log.error({ code: spk?.code ?? codeOf(error), ...(spk?.cause ? { cause: codeOf(spk.cause) } : {}) }, `install failed: ${stateError.message}`);
+    log.error({ code: spk?.code ?? errorCode(error), ...(spk?.cause ? { cause: errorCode(spk.cause) } : {}) }, `install failed: ${stateError.message}`);
     try {
       const recorded = await deps.state.markFailed(stateError, deps.clock.now(), generation);
       if (!recorded) log.warn('a newer installer was elected meanwhile and owns the install state; this failure is only logged');
     } catch (recordError) {
-      log.error({ code: codeOf(recordError) }, 'recording the install failure failed');
+      log.error({ code: errorCode(recordError) }, 'recording the install failure failed');
     }
   }
 

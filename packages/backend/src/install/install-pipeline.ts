@@ -18,8 +18,8 @@ export interface PipelineDeps {
   fetch(node: ResolvedNode): Promise<Uint8Array>;
   /** Sizes of blobs already published, by integrity. */
   indexedSizes(integrities: string[]): Promise<Map<string, number>>;
-  /** Whether the published copy is present and its bytes still match (stored bytes can be damaged). */
-  isIntact(integrity: string): Promise<boolean>;
+  /** Whether the published copy (of the indexed `size`) is present and its bytes still match (stored bytes can be damaged). */
+  isIntact(integrity: string, size: number): Promise<boolean>;
   store: BlobStore;
   recordBlob(entry: { integrity: string; size: number; storeId: string }): Promise<void>;
   caps: SizeCaps;
@@ -78,9 +78,9 @@ export async function runInstallPipeline(deps: PipelineDeps): Promise<PipelineRe
 
   // Published blobs count as published only while intact: a damaged one is fetched and put again.
   const known = await deps.indexedSizes(nodes.flatMap((n) => (n.sha512 ? [n.sha512] : [])));
-  await mapConcurrent([...known.keys()], deps.concurrency, async (integrity) => {
+  await mapConcurrent([...known], deps.concurrency, async ([integrity, size]) => {
     deps.signal?.throwIfAborted();
-    if (!(await deps.isIntact(integrity))) known.delete(integrity);
+    if (!(await deps.isIntact(integrity, size))) known.delete(integrity);
   });
   const toFetch = nodes.filter((n) => !n.sha512 || !known.has(n.sha512));
   const fetched = new Map<string, FetchedTarball>();

@@ -3,8 +3,9 @@
 // connection or the lock is gone; the commit's fencing token guards whatever a stale installer still tries.
 import { SpkError } from '@spk/common';
 import type { Database, DbSession } from '../db/database.ts';
-import { describeError } from '../errors/driver-error.ts';
+import { errorCode } from '../errors/driver-error.ts';
 import type { Logger } from '../services.ts';
+import { withTimeout } from '../with-timeout.ts';
 
 export const INSTALLER_LOCK_KEY = 0x5370_6b02;
 
@@ -29,7 +30,7 @@ export interface InstallerLockOptions {
   queryTimeoutMs?: number;
 }
 
-export function leaseLostError(cause?: unknown): SpkError {
+function leaseLostError(cause?: unknown): SpkError {
   return new SpkError(
     'INSTALL_LEASE_LOST',
     'the installer lost its lock on the database mid-install (its PostgreSQL session was closed or stopped answering), so it stopped without committing; the previous desired state is kept. Check the database connection (network, idle_session_timeout, a terminated backend) and trigger the install again',
@@ -37,16 +38,6 @@ export function leaseLostError(cause?: unknown): SpkError {
     { cause },
   );
 }
-
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(Object.assign(new Error(`${what} took over ${ms} ms`), { code: 'TIMEOUT' })), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-const codeOf = (error: unknown) => describeError(error).code;
 
 export function createInstallerLock(database: Database, logger: Logger, options: InstallerLockOptions = {}) {
   const intervalMs = options.watchIntervalMs ?? 2_000;
@@ -61,7 +52,7 @@ export function createInstallerLock(database: Database, logger: Logger, options:
     const lose = (reason: string, cause?: unknown) => {
       if (released || lease.signal.aborted) return;
       clearTimeout(timer);
-      log.error({ reason, code: codeOf(cause) }, 'installer lease lost');
+      log.error({ reason, code: errorCode(cause) }, 'installer lease lost');
       lease.abort(leaseLostError(cause));
     };
     const onSessionLost = () => lose('the lock session closed', session.lost.reason);
@@ -70,7 +61,7 @@ export function createInstallerLock(database: Database, logger: Logger, options:
 
     const check = async () => {
       try {
-        const [row] = await withTimeout(session.query<{ held: boolean }>(HELD_SQL, [INSTALLER_LOCK_KEY]), timeoutMs, 'the lease check');
+        const [row] = await withTimeout(session.query<{ held: boolean }>(HELD_SQL, [INSTALLER_LOCK_KEY]), timeoutMs, `the lease check took over ${timeoutMs} ms`);
         if (!row?.held) return lose('the lock is no longer held');
       } catch (error) {
         return lose('the lease check failed', error);
@@ -89,11 +80,11 @@ export function createInstallerLock(database: Database, logger: Logger, options:
         session.lost.removeEventListener('abort', onSessionLost);
         if (!lease.signal.aborted && !session.lost.aborted) {
           // Closing the session frees the lock anyway; unlocking first is what frees it on PGlite.
-          await withTimeout(session.query('select pg_advisory_unlock($1)', [INSTALLER_LOCK_KEY]), timeoutMs, 'the unlock').catch((error) =>
-            log.warn({ code: codeOf(error) }, 'unlock failed; closing the session frees the lock'),
+          await withTimeout(session.query('select pg_advisory_unlock($1)', [INSTALLER_LOCK_KEY]), timeoutMs, `the unlock took over ${timeoutMs} ms`).catch((error) =>
+            log.warn({ code: errorCode(error) }, 'unlock failed; closing the session frees the lock'),
           );
         }
-        await session.release().catch((error) => log.warn({ code: codeOf(error) }, 'closing the lock session failed'));
+        await session.release().catch((error) => log.warn({ code: errorCode(error) }, 'closing the lock session failed'));
       },
     };
   }

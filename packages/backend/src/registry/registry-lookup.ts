@@ -11,7 +11,7 @@ import type { AvailableVersions } from './available-versions.ts';
 import { isTimeout, timeoutText, UNREACHABLE_CODES, type NpmError } from './npm-errors.ts';
 
 /** A lookup answers while an operator waits: it gets at most this long, even when installs get longer. */
-export const LOOKUP_TIMEOUT_MS = 10_000;
+const LOOKUP_TIMEOUT_MS = 10_000;
 const SEARCH_SIZE = 20;
 // The abbreviated packument npm itself installs from: versions and dist-tags, without readmes.
 const CORGI_ACCEPT = 'application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8, */*';

@@ -27,6 +27,11 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, { orpc: string; status: number }
   REGISTRY_UNREACHABLE: { orpc: 'BAD_GATEWAY', status: 502 },
 };
 
+/** The oRPC code and HTTP status of `code`, from the table above; 500 for codes it does not name. */
+export function httpErrorFor(code: ErrorCode): { orpc: string; status: number } {
+  return STATUS_BY_CODE[code] ?? { orpc: 'INTERNAL_SERVER_ERROR', status: 500 };
+}
+
 function formatPath(path: ReadonlyArray<PropertyKey | { key: PropertyKey }> | undefined): string {
   return (path ?? []).map((p) => String(typeof p === 'object' ? p.key : p)).join('.') || '(input)';
 }

@@ -1,5 +1,6 @@
 // What each host reports about the tree it runs; `hosts.status` lists these. `lastError` is shown to
-// API callers, so SQL text that an older version stored there is withheld on the way in and out.
+// API callers: reporters store publicErrorMessage text, and SQL text that an older version stored
+// there is withheld on the way out.
 // A host reports at least once per poll interval, so one not seen for a few intervals is stale.
 import { asc, sql } from 'drizzle-orm';
 import { isStaleHost, type HostStatus } from '@spk/common';
@@ -14,6 +15,7 @@ export interface HostReport {
   lockfileHash: string | null;
   /** When this report saw the tree at `lockfileHash`; the first such time is kept while the hash stays. */
   convergedAt: Date | null;
+  /** Shown to API callers as stored: a publicErrorMessage, never a raw driver message. */
   lastError: string | null;
   at: Date;
 }
@@ -27,7 +29,7 @@ export interface HostStatusStoreOptions {
 export function createHostStatusStore(db: Db, options: HostStatusStoreOptions) {
   return {
     async report(r: HostReport): Promise<void> {
-      const values = { hostId: r.hostId, kind: r.kind, lockfileHash: r.lockfileHash, convergedAt: r.convergedAt, lastError: r.lastError === null ? null : withoutQueryText(r.lastError), updatedAt: r.at };
+      const values = { hostId: r.hostId, kind: r.kind, lockfileHash: r.lockfileHash, convergedAt: r.convergedAt, lastError: r.lastError, updatedAt: r.at };
       // One statement, so two reports racing cannot lose the first convergence time.
       const keepConvergedAt = sql`case when ${hostStatus.lockfileHash} is not distinct from excluded.lockfile_hash and excluded.converged_at is not null
         then coalesce(${hostStatus.convergedAt}, excluded.converged_at) else excluded.converged_at end`;

@@ -6,7 +6,7 @@ import { PERMISSIONS, type Permission } from '@spk/common';
 import type { Db } from '../db/database.ts';
 import { apiTokens } from '../db/schema.ts';
 
-export const TOKENS_LOCK_KEY = 0x5370_6b03;
+const TOKENS_LOCK_KEY = 0x5370_6b03;
 
 export interface TokenRow {
   name: string;

@@ -13,7 +13,7 @@ export interface CapturedOutput {
   tail: string;
 }
 
-export function truncationMarker(stream: 'stdout' | 'stderr', totalBytes: number, maxBytes: number): string {
+function truncationMarker(stream: 'stdout' | 'stderr', totalBytes: number, maxBytes: number): string {
   return `\n[spk: ${stream} truncated: the script wrote ${totalBytes} bytes, only the first ${maxBytes} are kept; raise ${RUN_SETTING_ENV.maxOutputBytes} to keep more]\n`;
 }
 

@@ -2,6 +2,7 @@
 // /proc/<pid>/stat) and the boot id. Run pins record it so a restarted server kills only the
 // processes its crashed predecessor started, never a stranger that got the same pid later.
 import { readFile, readdir } from 'node:fs/promises';
+import { isProcessAlive, readBootId } from '../process-liveness.ts';
 
 export interface ProcessIdentity {
   pid: number;
@@ -35,27 +36,13 @@ async function readStat(pid: number): Promise<ProcStat | null> {
   }
 }
 
-let bootId: Promise<string | null> | null = null;
-const readBootId = () =>
-  (bootId ??= readFile('/proc/sys/kernel/random/boot_id', 'utf8').then(
-    (text) => text.trim(),
-    () => null,
-  ));
 
 export async function processIdentity(pid: number): Promise<ProcessIdentity | null> {
   const stat = await readStat(pid);
   if (stat) return { pid, startTime: stat.startTime, bootId: await readBootId() };
-  return isRunning(pid) ? { pid, startTime: null, bootId: null } : null;
+  return isProcessAlive(pid) ? { pid, startTime: null, bootId: null } : null;
 }
 
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return errnoOf(error) === 'EPERM';
-  }
-}
 
 /** Whether `identity` still names a live process: the same pid, started at the same time, this boot. */
 export async function isSameProcessAlive(identity: ProcessIdentity): Promise<boolean> {
@@ -65,15 +52,18 @@ export async function isSameProcessAlive(identity: ProcessIdentity): Promise<boo
   return now.startTime === identity.startTime && now.bootId === identity.bootId;
 }
 
-/** Every process whose parent chain leads to `rootPid` (not `rootPid` itself). */
-export async function listDescendants(rootPid: number): Promise<ProcessIdentity[]> {
-  let names: string[];
+/** The pids in /proc right now; none where /proc cannot be read. */
+export async function procPids(): Promise<number[]> {
   try {
-    names = await readdir('/proc');
+    return (await readdir('/proc')).filter((name) => /^\d+$/.test(name)).map(Number);
   } catch {
     return [];
   }
-  const stats = await Promise.all(names.filter((name) => /^\d+$/.test(name)).map(async (name) => ({ pid: Number(name), stat: await readStat(Number(name)).catch(() => null) })));
+}
+
+/** Every process whose parent chain leads to `rootPid` (not `rootPid` itself). */
+export async function listDescendants(rootPid: number): Promise<ProcessIdentity[]> {
+  const stats = await Promise.all((await procPids()).map(async (pid) => ({ pid, stat: await readStat(pid).catch(() => null) })));
   const children = new Map<number, Array<{ pid: number; stat: ProcStat }>>();
   for (const { pid, stat } of stats) {
     if (!stat) continue;

@@ -11,7 +11,7 @@ import { dataLayout, TREE_HASH, type DataLayout } from '../data-layout.ts';
 import { tempName } from '../temp-names.ts';
 import type { TreeLayout } from '../tree-plan.ts';
 import { isTreeComplete, readCurrentTree, readTreeMarker, type CurrentTree } from '../tree-state.ts';
-import { processIdentity } from './process-identity.ts';
+import { processIdentity, type ProcessIdentity } from './process-identity.ts';
 
 export interface RunPin {
   runId: string;
@@ -34,6 +34,22 @@ function notConverged(expected: string, current: CurrentTree | null): SpkError {
   });
 }
 
+let self: Promise<ProcessIdentity> | null = null;
+/** This server process, named in every pin.json: it never changes, so /proc is read for it once. */
+function ownIdentity(): Promise<ProcessIdentity> {
+  if (!self) {
+    const reading = processIdentity(process.pid).then((identity) => {
+      if (!identity) throw new SpkError('INTERNAL', 'cannot identify this process in /proc');
+      return identity;
+    });
+    self = reading;
+    reading.catch(() => {
+      if (self === reading) self = null;
+    });
+  }
+  return self;
+}
+
 async function writePinRecord(runDir: string, record: RunPinRecord): Promise<void> {
   const temp = path.join(runDir, tempName('.pin'));
   await writeFile(temp, `${JSON.stringify(record)}\n`);
@@ -52,8 +68,7 @@ export async function pinCurrentTree(layout: DataLayout, expectedHash: string, o
   await mkdir(layout.runsDir, { recursive: true });
   // Others may pass through to a run dir they know the (random) name of, never list them.
   await chmod(layout.runsDir, 0o711);
-  const owner = await processIdentity(process.pid);
-  if (!owner) throw new SpkError('INTERNAL', 'cannot identify this process in /proc');
+  const owner = await ownIdentity();
   // Assemble under a temp name and rename, so a pin listing never sees a half-made run dir.
   const runId = randomUUID();
   const temp = path.join(layout.runsDir, tempName('.run'));
@@ -83,9 +98,8 @@ export async function pinCurrentTree(layout: DataLayout, expectedHash: string, o
 
 /** Records the run's child in pin.json, so a successor can reap it if this process dies. */
 export async function recordRunChild(pin: RunPin, childPid: number): Promise<void> {
-  const owner = await processIdentity(process.pid);
+  const owner = await ownIdentity();
   const child = await processIdentity(childPid);
-  if (!owner) throw new SpkError('INTERNAL', 'cannot identify this process in /proc');
   await writePinRecord(pin.runDir, { runId: pin.runId, lockfileHash: pin.lockfileHash, owner, child: child ?? { pid: childPid, startTime: null, bootId: null } });
 }
 

@@ -2,8 +2,8 @@
 // which one kill ends; a descendant that calls setsid() leaves that group, so while the run lives
 // its descendants are also polled from /proc, and at the end every process still carrying the
 // run's marker in its environment is found too. Only needed when runs may spawn processes.
-import { readFile, readdir } from 'node:fs/promises';
-import { killGroup, killIfSame, listDescendants, type ProcessIdentity } from './process-identity.ts';
+import { readFile } from 'node:fs/promises';
+import { killGroup, killIfSame, listDescendants, procPids, type ProcessIdentity } from './process-identity.ts';
 
 export const RUN_MARKER_ENV = 'SPK_RUN_ID';
 const POLL_MS = 50;
@@ -16,19 +16,13 @@ export interface RunProcessTree {
 /** Processes whose initial environment has `<RUN_MARKER_ENV>=<runId>`; unreadable ones are skipped. */
 async function processesWithMarker(runId: string): Promise<number[]> {
   const needle = Buffer.from(`\0${RUN_MARKER_ENV}=${runId}\0`);
-  let names: string[];
-  try {
-    names = await readdir('/proc');
-  } catch {
-    return [];
-  }
   const hits = await Promise.all(
-    names
-      .filter((name) => /^\d+$/.test(name) && Number(name) !== process.pid)
-      .map(async (name) => {
+    (await procPids())
+      .filter((pid) => pid !== process.pid)
+      .map(async (pid) => {
         try {
-          const environ = Buffer.concat([Buffer.from([0]), await readFile(`/proc/${name}/environ`)]);
-          return environ.includes(needle) ? Number(name) : null;
+          const environ = Buffer.concat([Buffer.from([0]), await readFile(`/proc/${pid}/environ`)]);
+          return environ.includes(needle) ? pid : null;
         } catch {
           return null;
         }

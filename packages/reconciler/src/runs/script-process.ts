@@ -9,8 +9,8 @@ import { captureOutput } from './output-capture.ts';
 import { newNonce, readResultChannel, type ChannelOutcome } from './result-channel.ts';
 import { RUN_MARKER_ENV, trackRunProcessTree } from './run-process-tree.ts';
 
-export const RUNNER = fileURLToPath(new URL('./run-child.mjs', import.meta.url));
-export const CONFINEMENT = fileURLToPath(new URL('./run-confinement.mjs', import.meta.url));
+const RUNNER = fileURLToPath(new URL('./run-child.mjs', import.meta.url));
+const CONFINEMENT = fileURLToPath(new URL('./run-confinement.mjs', import.meta.url));
 
 export interface ScriptProcessOptions {
   runId: string;
