@@ -29,4 +29,8 @@ export { startRedirectingRegistry, type RedirectingRegistry, type SeenRequest } 
 export { PRIVATE_SCOPE, type RegistryLogLevel } from './test-registry/verdaccio-config.ts';
 export { freePort, REPO_ROOT, SERVER_BIN, spawnServer, type SpawnedServer, type SpawnServerOptions } from './testing/spawn-server.ts';
 export { startSlowRegistryProxy, type SlowRegistryProxy } from './testing/slow-registry-proxy.ts';
+export { runProcess, type ProcessResult } from './testing/run-process.ts';
 export { makeTarball, type TarEntrySpec } from './testing/make-tarball.ts';
+export { startLoopbackServer, type LoopbackServer } from './testing/loopback-http.ts';
+export { AGENT_DEV_BIN, runAgentCommand, spawnAgent, type AgentCommandResult, type AgentLogLine, type SpawnAgentOptions, type SpawnedAgent } from './testing/spawn-agent.ts';
+export { startBlobFaultProxy, type BlobFault, type BlobFaultProxy, type SeenBlobRequest } from './testing/blob-fault-proxy.ts';

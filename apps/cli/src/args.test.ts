@@ -50,6 +50,10 @@ describe('parseCliArgs', () => {
     expect(parseCliArgs(['run', 'check.mjs', '--timeout', '5000']).command).toEqual({ kind: 'run', file: 'check.mjs', timeoutMs: 5000 });
     expect(parseCliArgs(['run', 'check.cjs']).command).toEqual({ kind: 'run', file: 'check.cjs', timeoutMs: undefined });
     expect(parseCliArgs(['caps', 'get']).command).toEqual({ kind: 'caps.get' });
+    expect(parseCliArgs(['hosts', '--json']).command).toEqual({ kind: 'hosts' });
+    expect(parseCliArgs(['satellites', 'create', 'dc2-probe']).command).toEqual({ kind: 'satellites.create', name: 'dc2-probe' });
+    expect(parseCliArgs(['satellites', 'list']).command).toEqual({ kind: 'satellites.list' });
+    expect(parseCliArgs(['satellites', 'revoke', 'dc2-probe']).command).toEqual({ kind: 'satellites.revoke', name: 'dc2-probe' });
     expect(parseCliArgs(['--version']).command).toEqual({ kind: 'version' });
     expect(parseCliArgs(['status', '--version']).command).toEqual({ kind: 'version' });
   });
@@ -90,7 +94,7 @@ describe('parseCliArgs', () => {
     expect(usageError(['packages', 'add', 'a', 'b']).message).toBe('unexpected argument "b" for "spk packages add"');
     expect(usageError(['status', '--bogus']).message).toMatch(/bogus/);
     expect(usageError(['status', '--server']).message).toMatch(/server/);
-    expect(usageError(['help', 'nope']).message).toMatch(/^no help on "nope"; topics: packages, install, status, registry, .*\bcaps\b.*\brun\b/);
+    expect(usageError(['help', 'nope']).message).toMatch(/^no help on "nope"; topics: packages, install, status, hosts, registry, .*\bcaps\b.*\brun\b/);
     expect(usageError(['status', '--token', '']).message).toBe('--token is empty');
   });
 
@@ -98,6 +102,15 @@ describe('parseCliArgs', () => {
     for (const bad of ['0', '-5', '10s', '1.5', '']) {
       expect(usageError(['run', 'a.mjs', `--timeout=${bad}`]).topic).toBe('run');
     }
+  });
+
+  it('names the missing satellite name, and refuses options satellites commands do not take', () => {
+    const missing = usageError(['satellites', 'create']);
+    expect(missing.message).toBe('"spk satellites create" needs <name>');
+    expect(missing.topic).toBe('satellites create');
+    expect(usageError(['satellites', 'create', 'a', 'b']).message).toBe('unexpected argument "b" for "spk satellites create"');
+    expect(usageError(['satellites', 'create', 'probe', '--read-only']).message).toBe('"spk satellites create" does not take --read-only (spk tokens create does)');
+    expect(usageError(['satellites']).message).toBe('"satellites" needs a sub-command');
   });
 
   it('refuses --token-stdin together with --clear-token', () => {
@@ -122,6 +135,9 @@ describe('did you mean', () => {
     expect(usageError(['pakages', 'list']).message).toBe('unknown command "pakages"; did you mean "packages"?');
     expect(usageError(['packages', 'lst']).message).toBe('unknown sub-command "packages lst"; did you mean "packages list"?');
     expect(usageError(['help', 'regsitry']).message).toMatch(/^no help on "regsitry"; did you mean "registry"\?/);
+    expect(usageError(['satelites', 'list']).message).toBe('unknown command "satelites"; did you mean "satellites"?');
+    expect(usageError(['satellites', 'revok', 'x']).message).toBe('unknown sub-command "satellites revok"; did you mean "satellites revoke"?');
+    expect(usageError(['host']).message).toBe('unknown command "host"; did you mean "hosts"?');
   });
 
   it('suggests the closest option of the command, and names the commands that take a misplaced one', () => {

@@ -26,6 +26,7 @@ export type Command =
   | { kind: 'packages.remove'; name: string }
   | { kind: 'install'; wait: boolean; timeoutMs?: number | undefined }
   | { kind: 'status' }
+  | { kind: 'hosts' }
   | { kind: 'registry.get' }
   | { kind: 'registry.set'; url: string; tokenStdin: boolean; clearToken: boolean }
   | { kind: 'caps.get' }
@@ -35,6 +36,9 @@ export type Command =
   | { kind: 'tokens.create'; name: string; readOnly: boolean }
   | { kind: 'tokens.list' }
   | { kind: 'tokens.revoke'; name: string }
+  | { kind: 'satellites.create'; name: string }
+  | { kind: 'satellites.list' }
+  | { kind: 'satellites.revoke'; name: string }
   | { kind: 'storage.get' }
   | { kind: 'storage.set'; store: string };
 

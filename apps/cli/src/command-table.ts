@@ -114,6 +114,7 @@ export const GROUP_SUMMARIES: Readonly<Record<string, string>> = {
   caps: 'the size caps every install is checked against',
   tokens: 'named API tokens (admin or read-only), shared by every server of the cluster',
   storage: 'the blob store installs publish package tarballs to',
+  satellites: 'satellite identities: remote hosts that run spk-agent with a token of their own',
 };
 
 export const COMMANDS: readonly CommandSpec[] = [
@@ -200,11 +201,25 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: 'install state, size, warnings, last error, and whether every host runs the desired tree',
     details: [
       'The first line says in words whether every host runs the desired tree; hosts that have not',
-      'reported for three poll intervals are stale and named with when they were last seen.',
+      'reported for three poll intervals are stale and named with when they were last seen. It ends with',
+      'the host table of `spk hosts`: core instances and satellites.',
     ],
     options: [],
     examples: ['spk status', 'spk status --json'],
     build: () => ({ kind: 'status' }),
+  },
+  {
+    words: ['hosts'],
+    args: [],
+    summary: 'every host, core instances and satellites: the tree each runs, whether it is converged, lagging or stale',
+    details: [
+      'STATE is converged when the host runs the desired tree, lagging when it runs another or none, and',
+      'stale when it has not reported for three poll intervals (it may be stopped, hung or cut off).',
+      'For satellites it also shows the agent version, the hostname and what the last reconcile pulled.',
+    ],
+    options: [],
+    examples: ['spk hosts', 'spk hosts --json'],
+    build: () => ({ kind: 'hosts' }),
   },
   {
     words: ['registry', 'get'],
@@ -339,6 +354,38 @@ export const COMMANDS: readonly CommandSpec[] = [
     options: [],
     examples: ['spk tokens revoke ci-deploy'],
     build: ([name = '']) => ({ kind: 'tokens.revoke', name }),
+  },
+  {
+    words: ['satellites', 'create'],
+    args: ['name'],
+    summary: 'create a satellite identity and print its token, this once only',
+    details: [
+      'The token alone goes to stdout (so TOKEN=$(spk satellites create dc2-probe) works); how to give it to',
+      'spk-agent goes to stderr. With --json: {"name", "token"}. The server keeps only a hash of it, so store it',
+      'now. A satellite token may only run spk-agent (desired state, watch, report, blob downloads); every',
+      'other call answers 403. Needs an admin token.',
+    ],
+    options: [],
+    examples: ['spk satellites create dc2-probe-1', 'spk satellites create dc2-probe-1 --json'],
+    build: ([name = '']) => ({ kind: 'satellites.create', name }),
+  },
+  {
+    words: ['satellites', 'list'],
+    args: [],
+    summary: 'list the satellite identities: name, created, last seen (never a token)',
+    details: ['What each satellite runs is in `spk hosts`. Needs an admin token.'],
+    options: [],
+    examples: ['spk satellites list', 'spk satellites list --json'],
+    build: () => ({ kind: 'satellites.list' }),
+  },
+  {
+    words: ['satellites', 'revoke'],
+    args: ['name'],
+    summary: "revoke a satellite's token: every server refuses it at once and closes its open watch streams",
+    details: ['To give that host a new token, create a satellite identity again. Needs an admin token.'],
+    options: [],
+    examples: ['spk satellites revoke dc2-probe-1'],
+    build: ([name = '']) => ({ kind: 'satellites.revoke', name }),
   },
   {
     words: ['storage', 'get'],

@@ -5,7 +5,7 @@ import { parsePackageSpec, SpkError } from '@spk/common';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from './args.ts';
 import { createSpkClient } from './client.ts';
-import { CommandFailedError, describeError, networkErrorCode, type ErrorContext } from './errors.ts';
+import { CommandFailedError, describeError, type ErrorContext } from './errors.ts';
 import { EXIT } from './exit-codes.ts';
 
 const ctx: ErrorContext = { serverUrl: 'http://127.0.0.1:3000', serverSource: 'default', tokenSource: { kind: 'env', name: 'SPK_TOKEN' } };
@@ -139,6 +139,23 @@ describe('describeError', () => {
     expect(internal.message).toContain('HTTP 500');
   });
 
+  it('says a token refused for lacking "read" is a satellite token and where each token goes, exit 4', () => {
+    const refused = new ORPCError('FORBIDDEN', { status: 403, message: 'this token lacks the "read" permission this call needs', data: { code: 'FORBIDDEN' } });
+    const failure = describeError(refused, ctx);
+    expect(failure.exitCode).toBe(EXIT.AUTH);
+    expect(failure.message).toBe(
+      'the token from SPK_TOKEN is a satellite token: only spk-agent may use it (desired state, watch, report, blob downloads), not spk.\n' +
+        'Give spk an admin or read-only token (SPK_TOKEN or --token), and give this one to spk-agent (SPK_AGENT_TOKEN).',
+    );
+    expect(failure.json).toEqual({ code: 'FORBIDDEN', message: failure.message, status: 403 });
+    expect(describeError(refused, { ...ctx, tokenSource: { kind: 'flag' } }).message).toMatch(/^the token given with --token is a satellite token/);
+  });
+
+  it('keeps the plain 403 message, naming the permission, for a read-only token refused a change', () => {
+    const refused = new ORPCError('FORBIDDEN', { status: 403, message: 'this token lacks the "manage" permission this call needs' });
+    expect(describeError(refused, ctx).message).toBe('the token is valid but may not do this: this token lacks the "manage" permission this call needs');
+  });
+
   it('uses the exit code of a failed command outcome', () => {
     const failure = describeError(new CommandFailedError('RESOLVE_FAILED', 'install failed: no such package'), ctx);
     expect(failure).toEqual({
@@ -153,15 +170,5 @@ describe('describeError', () => {
     const failure = describeError(error, ctx);
     expect(failure.exitCode).toBe(EXIT.INVALID);
     expect(failure.message).toBe('cannot run a.ts\n  filename: must end in .mjs');
-  });
-});
-
-describe('networkErrorCode', () => {
-  it('finds the errno code nested in causes and aggregate errors', () => {
-    expect(networkErrorCode(refusedFetch())).toBe('ECONNREFUSED');
-    const aggregate = new AggregateError([Object.assign(new Error('x'), { code: 'EHOSTUNREACH' })], 'all failed');
-    expect(networkErrorCode(new TypeError('fetch failed', { cause: aggregate }))).toBe('EHOSTUNREACH');
-    expect(networkErrorCode(new TypeError('fetch failed', { cause: new Error('bad port') }))).toBe('fetch failed: bad port');
-    expect(networkErrorCode(new Error('something else'))).toBeNull();
   });
 });

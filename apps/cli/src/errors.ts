@@ -1,7 +1,7 @@
 // Every failure the CLI can meet, mapped to one message and one exit code (see exit-codes.ts).
 // Pure: the caller prints. Messages name the URL and where the token came from, never the token.
 import { ORPCError } from '@orpc/client';
-import { isSpkError, type ErrorCode, type ValidationIssue } from '@spk/common';
+import { isSpkError, networkErrorCode, type ErrorCode, type ValidationIssue } from '@spk/common';
 import { UsageError } from './args.ts';
 import type { Connection, TokenSource } from './client.ts';
 import { EXIT, type ExitCode } from './exit-codes.ts';
@@ -30,20 +30,6 @@ export interface CliFailure {
 export type ErrorContext = Pick<Connection, 'serverUrl' | 'serverSource' | 'tokenSource'>;
 
 const INVALID_INPUT_CODES: ReadonlySet<string> = new Set<ErrorCode>(['INVALID_INPUT', 'INVALID_SPEC']);
-const NETWORK_ERROR_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ETIMEDOUT',
-  'EPIPE',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_HEADERS_TIMEOUT',
-]);
-
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -71,27 +57,6 @@ export function toIssues(value: unknown): ValidationIssue[] | null {
 
 export function formatIssues(headline: string, issues: readonly ValidationIssue[]): string {
   return [headline, ...issues.map((issue) => `  ${issue.path}: ${issue.message}`)].join('\n');
-}
-
-/** The errno-style code of a failed fetch: undici nests it in `cause`, sometimes in an AggregateError. */
-export function networkErrorCode(error: unknown): string | null {
-  const seen = new Set<unknown>();
-  const queue: unknown[] = [error];
-  while (queue.length > 0) {
-    const current = queue.shift();
-    if (!isRecord(current) && !(current instanceof Error)) continue;
-    if (seen.has(current)) continue;
-    seen.add(current);
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && NETWORK_ERROR_CODES.has(code)) return code;
-    queue.push((current as { cause?: unknown }).cause);
-    if (current instanceof AggregateError) queue.push(...current.errors);
-  }
-  if (error instanceof TypeError && error.message === 'fetch failed') {
-    // e.g. "bad port": fetch refuses some URLs before connecting and gives no errno code.
-    return error.cause instanceof Error ? `fetch failed: ${error.cause.message}` : 'fetch failed';
-  }
-  return null;
 }
 
 function describeTokenSource(source: TokenSource): string {
@@ -126,6 +91,23 @@ function unreachableMessage(ctx: ErrorContext, reason: string): string {
   );
 }
 
+/** The permission a 403 says the token lacks: the server's message quotes it. */
+function missingPermission(error: ORPCError<string, unknown>): string | null {
+  return /lacks the "([a-z]+)" permission/.exec(error.message)?.[1] ?? null;
+}
+
+/**
+ * Every admin and read-only token holds `read`, so a token refused for lacking it is a satellite
+ * token: say so, and where each kind of token goes, rather than a bare 403.
+ */
+function satelliteTokenMessage(ctx: ErrorContext | null): string {
+  const token = ctx ? describeTokenSource(ctx.tokenSource) : 'the token';
+  return (
+    `${token} is a satellite token: only spk-agent may use it (desired state, watch, report, blob downloads), not spk.\n` +
+    'Give spk an admin or read-only token (SPK_TOKEN or --token), and give this one to spk-agent (SPK_AGENT_TOKEN).'
+  );
+}
+
 /** RPCLink turns a non-oRPC error response into an ORPCError whose data is the raw response. */
 function isRawHttpResponse(data: unknown): data is { status: number; body: unknown } {
   return isRecord(data) && typeof data.status === 'number' && 'headers' in data && 'body' in data;
@@ -139,7 +121,7 @@ function describeORPCError(error: ORPCError<string, unknown>, ctx: ErrorContext 
     return { exitCode: EXIT.AUTH, message, json: { code: 'UNAUTHORIZED', message, ...base } };
   }
   if (error.status === 403 || error.code === 'FORBIDDEN') {
-    const message = `the token is valid but may not do this: ${error.message}`;
+    const message = missingPermission(error) === 'read' ? satelliteTokenMessage(ctx) : `the token is valid but may not do this: ${error.message}`;
     return { exitCode: EXIT.AUTH, message, json: { code: 'FORBIDDEN', message, ...base } };
   }
   if (isRawHttpResponse(data)) {

@@ -1,6 +1,7 @@
-import { emptyInstallState, type HostStatus, type InstallState } from '@spk/common';
+import { emptyInstallState, type InstallState } from '@spk/common';
 import { describe, expect, it } from 'vitest';
-import { convergenceSummary, formatAge, formatStatus } from './format-status.ts';
+import { convergenceSummary, formatStatus } from './format-status.ts';
+import { host } from './test-support/hosts.ts';
 
 const HASH = 'ab'.repeat(32);
 const OTHER = 'cd'.repeat(32);
@@ -13,30 +14,6 @@ function state(overrides: Partial<InstallState> = {}): InstallState {
 function entry(name: string): InstallState['manifest'][number] {
   return { name, version: '1.0.0', path: `node_modules/${name}`, integrity: `sha512-${'A'.repeat(86)}==`, size: 10, hasInstallScript: false, bin: {}, dependencies: {} };
 }
-
-function host(hostId: string, lockfileHash: string | null, options: { kind?: HostStatus['kind']; lastError?: string; seenAt?: string; stale?: boolean } = {}): HostStatus {
-  const seen = options.seenAt ?? '2025-01-02T03:09:30.000Z';
-  return {
-    hostId,
-    kind: options.kind ?? 'core',
-    lockfileHash,
-    convergedAt: lockfileHash ? '2025-01-02T03:05:00.000Z' : null,
-    lastError: options.lastError ?? null,
-    lastSeenAt: seen,
-    stale: options.stale ?? false,
-    updatedAt: seen,
-  };
-}
-
-describe('formatAge', () => {
-  it('rounds down to the largest whole unit', () => {
-    expect(formatAge(-5)).toBe('0s');
-    expect(formatAge(45_000)).toBe('45s');
-    expect(formatAge(5 * 60_000 + 59_000)).toBe('5m');
-    expect(formatAge(3 * 3600_000)).toBe('3h');
-    expect(formatAge(3 * 86400_000)).toBe('3d');
-  });
-});
 
 describe('convergenceSummary', () => {
   it('says yes with the hash when every host runs the desired tree', () => {
@@ -59,6 +36,14 @@ describe('convergenceSummary', () => {
     expect(convergenceSummary(null, [host('a', null)], NOW)).toBe('nothing installed yet; 1 host reported');
     expect(convergenceSummary(HASH, [], NOW)).toBe(`no host has reported yet; the desired tree is ${HASH.slice(0, 12)}`);
   });
+
+  it('counts satellites among the hosts: converged only when they run the desired tree, never when stale', () => {
+    const sat = (id: string, hash: string | null, stale = false) => host(id, hash, { kind: 'satellite', stale });
+    expect(convergenceSummary(HASH, [host('core-a', HASH), sat('probe-1', HASH), sat('probe-2', HASH)], NOW)).toBe(`yes: all 3 hosts run ${HASH.slice(0, 12)}`);
+    expect(convergenceSummary(HASH, [host('core-a', HASH), sat('probe-1', OTHER), sat('probe-2', HASH, true)], NOW)).toBe(
+      `no: 1 of 3 hosts run ${HASH.slice(0, 12)}; behind: probe-1 (runs ${OTHER.slice(0, 12)}); stale: probe-2 (last seen 30s ago)`,
+    );
+  });
 });
 
 describe('formatStatus', () => {
@@ -70,7 +55,11 @@ describe('formatStatus', () => {
         warnings: ['the set is above the warn threshold'],
         error: { code: 'REGISTRY_UNREACHABLE', message: 'registry.npmjs.org did not answer' },
       }),
-      [host('sat-1', OTHER, { kind: 'satellite', lastError: 'disk full' }), host('core-a', HASH), host('sat-0', null, { kind: 'satellite', stale: true, seenAt: '2025-01-02T01:10:00.000Z' })],
+      [
+        host('sat-1', OTHER, { lastError: 'disk full', agent: { agentVersion: '0.2.0', hostname: 'probe1.dc2', lastPull: { blobs: 3, bytes: 1.5 * 1024 * 1024 } } }),
+        host('core-a', HASH),
+        host('sat-0', null, { kind: 'satellite', stale: true, seenAt: '2025-01-02T01:10:00.000Z' }),
+      ],
       NOW,
     );
     const lines = text.split('\n');
@@ -80,11 +69,12 @@ describe('formatStatus', () => {
     expect(lines).toContain('packages:    3 (3.0 MiB)');
     expect(lines).toContain('last error:  REGISTRY_UNREACHABLE: registry.npmjs.org did not answer');
     expect(lines).toContain('  - the set is above the warn threshold');
-    const hostLines = lines.slice(lines.indexOf('hosts (3):') + 1);
-    expect(hostLines[0]).toMatch(/^HOST\s+KIND\s+LOCKFILE\s+TREE\s+CONVERGED\s+LAST SEEN\s+ERROR$/);
-    expect(hostLines[1]).toMatch(new RegExp(`^core-a\\s+core\\s+${HASH.slice(0, 12)}\\s+current\\s.*30s ago\\s+-$`));
-    expect(hostLines[2]).toMatch(/^sat-0\s+satellite\s+-\s+none\s+-\s+2h ago \(stale\)\s+-$/);
-    expect(hostLines[3]).toMatch(new RegExp(`^sat-1\\s+satellite\\s+${OTHER.slice(0, 12)}\\s+behind\\s.*disk full$`));
+    const hostLines = lines.slice(lines.indexOf('hosts:       3 (1 core instance, 2 satellites)') + 1);
+    expect(hostLines[0]).toMatch(/^HOST\s+KIND\s+LOCKFILE\s+STATE\s+CONVERGED\s+LAST SEEN\s+AGENT\s+HOSTNAME\s+LAST PULL\s+ERROR$/);
+    expect(hostLines[1]).toMatch(new RegExp(`^core-a\\s+core\\s+${HASH.slice(0, 12)}\\s+converged\\s+5m ago\\s+30s ago\\s+-\\s+-\\s+-\\s+-$`));
+    expect(hostLines[2]).toMatch(/^sat-0\s+satellite\s+-\s+stale\s+-\s+2h ago\s+0\.1\.0\s+sat-0\.example\s+-\s+-$/);
+    expect(hostLines[3]).toMatch(new RegExp(`^sat-1\\s+satellite\\s+${OTHER.slice(0, 12)}\\s+lagging\\s+5m ago\\s+30s ago\\s+0\\.2\\.0\\s+probe1\\.dc2\\s+3 blobs, 1\\.5 MiB\\s+disk full$`));
+    expect(hostLines).toHaveLength(4);
   });
 
   it('shows live progress while installing and says when nothing is installed or reported', () => {

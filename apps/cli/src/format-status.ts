@@ -1,19 +1,9 @@
 // `spk status` in words: first whether every host runs the desired tree (naming the ones that do
-// not, and stale ones with when they were last seen), then the install state and a host table.
-// Pure: the caller passes the clock.
+// not, and stale ones with when they were last seen), then the install state and the host table
+// of `spk hosts` (core instances and satellites). Pure: the caller passes the clock.
 import type { HostStatus, InstallState } from '@spk/common';
-import { formatBytes, formatProgress, plural, renderTable, shortHash } from './format.ts';
-
-/** "45s", "5m", "3h", "2d": how long ago, coarse on purpose. */
-export function formatAge(ms: number): string {
-  const seconds = Math.max(0, Math.floor(ms / 1000));
-  if (seconds < 60) return `${seconds}s`;
-  if (seconds < 3600) return `${Math.floor(seconds / 60)}m`;
-  if (seconds < 48 * 3600) return `${Math.floor(seconds / 3600)}h`;
-  return `${Math.floor(seconds / 86400)}d`;
-}
-
-const ago = (host: HostStatus, now: Date) => `${formatAge(now.getTime() - Date.parse(host.lastSeenAt))} ago`;
+import { formatBytes, formatProgress, plural, shortHash } from './format.ts';
+import { ago, formatHostTable, hostCount } from './format-hosts.ts';
 
 /**
  * One line: "all 3 hosts run <hash>", or "2 of 3 hosts run <hash>; behind: b (runs <hash>);
@@ -36,18 +26,8 @@ export function convergenceSummary(desired: string | null, hosts: readonly HostS
     const describe = (host: HostStatus) => `${host.hostId} (${host.lockfileHash === null ? 'no tree yet' : `runs ${shortHash(host.lockfileHash)}`}${host.lastError ? ', failing' : ''})`;
     parts.push(`behind: ${behind.map(describe).join(', ')}`);
   }
-  if (stale.length > 0) parts.push(`stale: ${stale.map((host) => `${host.hostId} (last seen ${ago(host, now)})`).join(', ')}`);
+  if (stale.length > 0) parts.push(`stale: ${stale.map((host) => `${host.hostId} (last seen ${ago(host.lastSeenAt, now)})`).join(', ')}`);
   return parts.join('; ');
-}
-
-function hostRows(hosts: readonly HostStatus[], desired: string | null, now: Date): string[][] {
-  return [...hosts]
-    .sort((a, b) => a.kind.localeCompare(b.kind) || a.hostId.localeCompare(b.hostId))
-    .map((host) => {
-      const tree = host.lockfileHash === null ? 'none' : host.lockfileHash === desired ? 'current' : 'behind';
-      const seen = `${ago(host, now)}${host.stale ? ' (stale)' : ''}`;
-      return [host.hostId, host.kind, shortHash(host.lockfileHash), tree, host.convergedAt ?? '-', seen, host.lastError ?? '-'];
-    });
 }
 
 export function formatStatus(state: InstallState, hosts: readonly HostStatus[], now: Date): string {
@@ -67,8 +47,7 @@ export function formatStatus(state: InstallState, hosts: readonly HostStatus[], 
   if (hosts.length === 0) {
     lines.push('hosts:       none reported');
   } else {
-    lines.push(`hosts (${hosts.length}):`);
-    lines.push(renderTable(['HOST', 'KIND', 'LOCKFILE', 'TREE', 'CONVERGED', 'LAST SEEN', 'ERROR'], hostRows(hosts, state.lockfileHash, now)));
+    lines.push(`hosts:       ${hostCount(hosts)}`, formatHostTable(hosts, state.lockfileHash, now));
   }
   return lines.join('\n');
 }

@@ -6,10 +6,12 @@ import { parseCliArgs, UsageError, wantsJson, type Command, type ParsedArgs } fr
 import { createSpkClient, resolveConnection, type Connection, type Env } from './client.ts';
 import { runCapsCommand } from './commands/caps.ts';
 import { runFsckCommand } from './commands/fsck.ts';
+import { runHostsCommand } from './commands/hosts.ts';
 import { runInstallCommand } from './commands/install.ts';
 import { runPackagesCommand } from './commands/packages.ts';
 import { runRegistryCommand } from './commands/registry.ts';
 import { runRunCommand } from './commands/run.ts';
+import { runSatellitesCommand } from './commands/satellites.ts';
 import { runStatusCommand } from './commands/status.ts';
 import { runStorageCommand } from './commands/storage.ts';
 import { runTokensCommand } from './commands/tokens.ts';
@@ -41,6 +43,8 @@ async function dispatch(ctx: CommandContext, command: Exclude<Command, { kind: '
       return runInstallCommand(ctx, command);
     case 'status':
       return runStatusCommand(ctx);
+    case 'hosts':
+      return runHostsCommand(ctx);
     case 'registry.get':
     case 'registry.set':
       return runRegistryCommand(ctx, command);
@@ -55,6 +59,10 @@ async function dispatch(ctx: CommandContext, command: Exclude<Command, { kind: '
     case 'tokens.list':
     case 'tokens.revoke':
       return runTokensCommand(ctx, command);
+    case 'satellites.create':
+    case 'satellites.list':
+    case 'satellites.revoke':
+      return runSatellitesCommand(ctx, command);
     case 'storage.get':
     case 'storage.set':
       return runStorageCommand(ctx, command);
@@ -78,7 +86,7 @@ export async function main(deps: MainDeps): Promise<ExitCode> {
     }
     connection = await resolveConnection(global, { env: deps.env, cwd: deps.cwd, readFile: deps.readTokenFile });
     const client = createSpkClient(connection);
-    await dispatch({ client, io, json: global.json }, command);
+    await dispatch({ client, serverUrl: connection.serverUrl, io, json: global.json }, command);
     return EXIT.OK;
   } catch (error) {
     const failure = describeError(error, connection);

@@ -4,7 +4,7 @@ import { loadConfig } from './config.ts';
 
 describe('script run settings from the environment', () => {
   it('defaults to the shared limits, no child processes or workers, and no run user', () => {
-    expect(loadConfig({}).runs).toEqual({ limits: DEFAULT_RUN_LIMITS, allowChildProcess: false, allowWorker: false, allowFsRead: [], runAsUser: undefined });
+    expect(loadConfig({}).runs).toEqual({ settings: { ...DEFAULT_RUN_LIMITS, allowChildProcess: false, allowWorker: false, allowFsRead: [] }, runAsUser: undefined });
   });
 
   it('reads every limit, allowance and the run user', () => {
@@ -20,10 +20,16 @@ describe('script run settings from the environment', () => {
       SPK_RUN_AS_USER: 'spk-run',
     }).runs;
     expect(runs).toEqual({
-      limits: { maxResultBytes: 2048, maxOutputBytes: 4096, maxHeapMb: 128, maxTimeoutMs: 5000, maxConcurrent: 2 },
-      allowChildProcess: true,
-      allowWorker: true,
-      allowFsRead: ['/etc/ssl', '/srv/shared'],
+      settings: {
+        maxResultBytes: 2048,
+        maxOutputBytes: 4096,
+        maxHeapMb: 128,
+        maxTimeoutMs: 5000,
+        maxConcurrent: 2,
+        allowChildProcess: true,
+        allowWorker: true,
+        allowFsRead: ['/etc/ssl', '/srv/shared'],
+      },
       runAsUser: 'spk-run',
     });
   });

@@ -1,13 +1,8 @@
 // Server configuration comes from the environment only, validated once at start.
 import path from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_DATA_DIR, DEFAULT_REGISTRY_TIMEOUT_MS, DEFAULT_RUN_LIMITS, DEFAULT_SERVER_HOST, DEFAULT_SERVER_PORT, MAX_RUN_TIMEOUT_MS, type ScriptRunLimits } from '@spk/common';
-
-const envFlag = z
-  .enum(['true', 'false', '1', '0', ''], { message: 'must be true or false' })
-  .default('false')
-  .transform((value) => value === 'true' || value === '1');
-const MiB = 1024 * 1024;
+import { runSettingsEnvShape, runSettingsFromParsedEnv, type RunSettingsFromEnv } from '@spk/reconciler';
+import { DEFAULT_DATA_DIR, DEFAULT_REGISTRY_TIMEOUT_MS, DEFAULT_SERVER_HOST, DEFAULT_SERVER_PORT } from '@spk/common';
 
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(DEFAULT_SERVER_PORT),
@@ -30,35 +25,23 @@ const envSchema = z.object({
     .or(z.literal('').transform(() => undefined)),
   SPK_HOST_ID: z.string().min(1).max(200).optional(),
   SPK_POLL_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  // How often agent.watch streams send a heartbeat and re-check the satellite's token; unset: the backend's default (15 s).
+  SPK_AGENT_HEARTBEAT_MS: z.preprocess(
+    (value) => (value === '' ? undefined : value),
+    z.coerce
+      .number({ error: 'must be a whole number of milliseconds' })
+      .int({ error: 'must be a whole number of milliseconds' })
+      .min(100, 'must be 100 ms to 1 hour')
+      .max(3_600_000, 'must be 100 ms to 1 hour')
+      .optional(),
+  ),
+  // Verified blobs kept in memory for agents' downloads; 0 keeps none (reads are still shared).
+  SPK_BLOB_CACHE_MB: z.coerce.number().int().min(0).max(64 * 1024).default(128),
   SPK_REGISTRY_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(DEFAULT_REGISTRY_TIMEOUT_MS),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  // Script runs (docs/operations.md, "Script runs").
-  SPK_RUN_MAX_RESULT_BYTES: z.coerce.number().int().min(1).max(256 * MiB).default(DEFAULT_RUN_LIMITS.maxResultBytes),
-  SPK_RUN_MAX_OUTPUT_BYTES: z.coerce.number().int().min(1).max(256 * MiB).default(DEFAULT_RUN_LIMITS.maxOutputBytes),
-  SPK_RUN_MAX_HEAP_MB: z.coerce.number().int().min(16).max(64 * 1024).default(DEFAULT_RUN_LIMITS.maxHeapMb),
-  SPK_RUN_MAX_TIMEOUT_MS: z.coerce.number().int().min(100).max(MAX_RUN_TIMEOUT_MS).default(DEFAULT_RUN_LIMITS.maxTimeoutMs),
-  SPK_RUN_MAX_CONCURRENT: z.coerce.number().int().min(1).max(1024).default(DEFAULT_RUN_LIMITS.maxConcurrent),
-  SPK_RUN_ALLOW_CHILD_PROCESS: envFlag,
-  SPK_RUN_ALLOW_WORKER: envFlag,
-  SPK_RUN_ALLOW_FS_READ: z
-    .string()
-    .default('')
-    .transform((value) => value.split(':').filter(Boolean))
-    .refine((paths) => paths.every((p) => path.isAbsolute(p)), 'SPK_RUN_ALLOW_FS_READ must be absolute paths separated by ":"'),
-  SPK_RUN_AS_USER: z
-    .string()
-    .regex(/^[a-z_][a-z0-9_-]*\$?$/i, 'SPK_RUN_AS_USER must be a user name')
-    .optional()
-    .or(z.literal('').transform(() => undefined)),
+  // Script runs (docs/operations.md, "Script runs"): the same variables as on a satellite.
+  ...runSettingsEnvShape,
 });
-
-export interface RunConfig {
-  limits: ScriptRunLimits;
-  allowChildProcess: boolean;
-  allowWorker: boolean;
-  allowFsRead: string[];
-  runAsUser: string | undefined;
-}
 
 export interface ServerConfig {
   port: number;
@@ -70,9 +53,11 @@ export interface ServerConfig {
   adminToken: string | undefined;
   hostId: string | undefined;
   pollIntervalMs: number;
+  agentHeartbeatMs: number | undefined;
+  blobCacheBytes: number;
   registryTimeoutMs: number;
   logLevel: string;
-  runs: RunConfig;
+  runs: RunSettingsFromEnv;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
@@ -91,20 +76,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
     adminToken: e.SPK_ADMIN_TOKEN,
     hostId: e.SPK_HOST_ID,
     pollIntervalMs: e.SPK_POLL_INTERVAL_MS,
+    agentHeartbeatMs: e.SPK_AGENT_HEARTBEAT_MS,
+    blobCacheBytes: e.SPK_BLOB_CACHE_MB * 1024 * 1024,
     registryTimeoutMs: e.SPK_REGISTRY_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
-    runs: {
-      limits: {
-        maxResultBytes: e.SPK_RUN_MAX_RESULT_BYTES,
-        maxOutputBytes: e.SPK_RUN_MAX_OUTPUT_BYTES,
-        maxHeapMb: e.SPK_RUN_MAX_HEAP_MB,
-        maxTimeoutMs: e.SPK_RUN_MAX_TIMEOUT_MS,
-        maxConcurrent: e.SPK_RUN_MAX_CONCURRENT,
-      },
-      allowChildProcess: e.SPK_RUN_ALLOW_CHILD_PROCESS,
-      allowWorker: e.SPK_RUN_ALLOW_WORKER,
-      allowFsRead: e.SPK_RUN_ALLOW_FS_READ.map((p) => path.resolve(p)),
-      runAsUser: e.SPK_RUN_AS_USER,
-    },
+    runs: runSettingsFromParsedEnv(e),
   };
 }

@@ -2,7 +2,8 @@ import { chmod, mkdir, mkdtemp, rm, stat, symlink, writeFile } from 'node:fs/pro
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { prepareDataDir, securePrivateContents } from './data-dir-security.ts';
+import { prepareDataDir } from '@spk/reconciler';
+import { securePrivateContents } from './data-dir-security.ts';
 
 const modeOf = async (p: string) => (await stat(p)).mode & 0o7777;
 

@@ -7,8 +7,8 @@ import { OpenAPIHandler } from '@orpc/openapi/node';
 import { BodyLimitPlugin, RPCHandler } from '@orpc/server/node';
 import { ResponseHeadersPlugin } from '@orpc/server/plugins';
 import { ZodToJsonSchemaConverter } from '@orpc/zod/zod4';
-import { contract, HEALTH_PATH, OPENAPI_PATH, READY_PATH, REST_PREFIX, RPC_PREFIX, type Principal } from '@spk/common';
-import { describeError, sendJsonError, type Logger, type RouterContext, type ScriptPackagesBackend } from '@spk/backend';
+import { contract, hasAnyPermission, HEALTH_PATH, OPENAPI_PATH, READY_PATH, REST_PREFIX, RPC_PREFIX, type Principal } from '@spk/common';
+import { describeError, httpErrorFor, sendJsonError, type Logger, type RouterContext, type ScriptPackagesBackend } from '@spk/backend';
 import { bodyTypeRefusal } from './body-type.ts';
 import { codedRefusal, refuseUnread, sendJson, under } from './early-refusal.ts';
 import type { Readiness } from './readiness.ts';
@@ -72,7 +72,13 @@ export async function createHttpServer(backend: ScriptPackagesBackend, logger: L
     if ((await rpc.handle(req, res, { prefix: RPC_PREFIX, context: { principal } })).matched) return;
     if ((await rest.handle(req, res, { prefix: REST_PREFIX, context: { principal } })).matched) return;
     const route = backend.httpRoutes.find((r) => r.method === req.method && under(url.pathname, r.prefix));
-    if (route) return route.handle(req, res, { principal, subpath: url.pathname.slice(route.prefix.length) });
+    if (route) {
+      if (!hasAnyPermission(principal, route.permissions)) {
+        const needed = route.permissions.map((p) => `"${p}"`).join(' or ');
+        return sendJsonError(res, httpErrorFor('FORBIDDEN').status, 'FORBIDDEN', `this token lacks the ${needed} permission ${req.method} ${route.prefix} needs`);
+      }
+      return route.handle(req, res, { principal, subpath: url.pathname.slice(route.prefix.length) });
+    }
     sendJsonError(res, 404, 'NOT_FOUND', `no route for ${req.method} ${url.pathname}`);
   }
 

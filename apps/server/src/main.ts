@@ -4,10 +4,10 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { createClusterHookBus, createScriptPackagesBackend, describeError, openDatabase, systemClock } from '@spk/backend';
+import { acquireDataDirLock, prepareDataDir } from '@spk/reconciler';
 import { adminTokenBanner, adminTokenFile, readAdminTokenFile, writeAdminTokenFile } from './admin-token.ts';
 import { loadConfig } from './config.ts';
-import { acquireDataDirLock } from './data-dir-lock.ts';
-import { prepareDataDir, securePrivateContents } from './data-dir-security.ts';
+import { securePrivateContents } from './data-dir-security.ts';
 import { createHttpServer } from './http-server.ts';
 import { createLogger } from './logger.ts';
 import { installProcessHandlers } from './process-handlers.ts';
@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   installProcessHandlers(logger, describeError);
   // Scripts run as another user pass through the data dir to their run dir and tree (never list it).
   await prepareDataDir(config.dataDir, { traversable: config.runs.runAsUser !== undefined });
-  const lock = await acquireDataDirLock(config.dataDir);
+  const lock = await acquireDataDirLock(config.dataDir, 'server');
   const swept = await sweepInstallScratch(config.dataDir);
   if (swept > 0) logger.info({ count: swept }, 'removed install scratch dirs left by a killed process');
   const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
@@ -36,8 +36,10 @@ async function main(): Promise<void> {
     hooks,
     clock: systemClock,
   }, { blobDir: config.blobDir, hostId: config.hostId ?? `${hostname()}:${config.port}`, pollIntervalMs: config.pollIntervalMs, registryTimeoutMs: config.registryTimeoutMs,
+    ...(config.agentHeartbeatMs ? { agentHeartbeatMs: config.agentHeartbeatMs } : {}),
+    blobCacheBytes: config.blobCacheBytes,
     runs: {
-      settings: { ...config.runs.limits, allowChildProcess: config.runs.allowChildProcess, allowWorker: config.runs.allowWorker, allowFsRead: config.runs.allowFsRead },
+      settings: config.runs.settings,
       ...(config.runs.runAsUser ? { runAsUser: config.runs.runAsUser } : {}),
     },
   });

@@ -15,12 +15,16 @@ import { createInstallerLock } from './install/installer-lock.ts';
 import { createCoreHost, DEFAULT_POLL_INTERVAL_MS } from './host/core-host.ts';
 import type { ScriptRunOptions } from './host/core-script-runs.ts';
 import { createRouter } from './router/router.ts';
+import { createAgentProcedures } from './satellites/agent-procedures.ts';
+import { createAgentWatch, DEFAULT_AGENT_HEARTBEAT_MS } from './satellites/agent-watch.ts';
+import { createSatelliteService } from './satellites/satellite-service.ts';
 import type { BackendServices } from './services.ts';
 import { createBlobIndexStore } from './stores/blob-index-store.ts';
 import { createHostStatusStore } from './stores/host-status-store.ts';
 import { createInstallStateStore } from './stores/install-state-store.ts';
 import { createPackageStore } from './stores/package-store.ts';
 import { createPackageDeclarations } from './registry/package-declarations.ts';
+import { createSatelliteStore } from './stores/satellite-store.ts';
 import { createSettingsStore } from './stores/settings-store.ts';
 import { createTokenStore } from './stores/token-store.ts';
 
@@ -40,6 +44,10 @@ export interface BackendOptions {
   registryTimeoutMs?: number;
   /** Script run limits, allowances and the run user (see docs/operations.md, "Script runs"). */
   runs?: ScriptRunOptions;
+  /** How often agent.watch sends a heartbeat (with the current hash) and re-checks the satellite's token (default 15 s). */
+  agentHeartbeatMs?: number;
+  /** Verified blobs kept in memory for `GET /blobs` (default 128 MiB); concurrent requests for one blob share one read either way. */
+  blobCacheBytes?: number;
 }
 
 export function createScriptPackagesBackend(services: BackendServices, options: BackendOptions = {}) {
@@ -58,10 +66,21 @@ export function createScriptPackagesBackend(services: BackendServices, options: 
   const blobIndex = createBlobIndexStore(db);
   const tokenStore = createTokenStore(db);
   const tokens = createTokenService({ tokens: tokenStore, clock, logger });
+  const satelliteStore = createSatelliteStore(db);
+  const satellites = createSatelliteService({ satellites: satelliteStore, hooks: services.hooks, clock, logger });
   // Tokens live in the database every instance shares, unless the host brings its own authenticator.
-  const auth = services.auth ?? createTokenAuthenticator({ tokens: tokenStore, clock, logger });
+  const auth = services.auth ?? createTokenAuthenticator({ tokens: tokenStore, satellites: satelliteStore, clock, logger });
   const activeStore = createActiveStoreSwitch({ settings, state, blobStores, lock: createInstallerLock(database, logger), logger });
-  const hosts = createHostStatusStore(db, { clock, pollIntervalMs: options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS });
+  const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+  const hosts = createHostStatusStore(db, { clock, pollIntervalMs });
+  const agent = createAgentProcedures({ readDesired: () => state.readDesired(), hosts, pollIntervalMs, clock, logger });
+  const agentWatch = createAgentWatch({
+    hooks: services.hooks,
+    satellites: satelliteStore,
+    readDesiredHash: () => state.readDesiredHash(),
+    heartbeatMs: options.agentHeartbeatMs ?? DEFAULT_AGENT_HEARTBEAT_MS,
+    clock,
+  });
   const installer = createInstallController({
     database,
     packages,
@@ -91,8 +110,26 @@ export function createScriptPackagesBackend(services: BackendServices, options: 
   });
 
   const declarations = createPackageDeclarations({ packages, registryCredentials: () => settings.getRegistryCredentials(), logger });
-  const router = createRouter({ logger, packages, declarations, settings, hosts, blobIndex, blobStores, install: installer, runs: host, host, activeStore, tokens });
-  const httpRoutes: HttpRoute[] = [createBlobRoute({ blobIndex, blobStores })];
+  const router = createRouter({
+    logger,
+    packages,
+    declarations,
+    settings,
+    hosts,
+    blobIndex,
+    blobStores,
+    install: installer,
+    runs: host,
+    host,
+    activeStore,
+    tokens,
+    satellites,
+    agent,
+    agentWatch,
+  });
+  const httpRoutes: HttpRoute[] = [
+    createBlobRoute({ blobIndex, blobStores }, { logger, ...(options.blobCacheBytes === undefined ? {} : { maxBytes: options.blobCacheBytes }) }),
+  ];
 
   return {
     router,
@@ -102,6 +139,8 @@ export function createScriptPackagesBackend(services: BackendServices, options: 
     bootstrapAdminTokens: (input: AdminTokenBootstrapInput) => bootstrapAdminTokens({ tokens: tokenStore, clock }, input),
     installer,
     host,
+    /** Open agent.watch streams (tests check that disconnects leave none behind). */
+    openAgentStreams: () => agentWatch.openStreams(),
     /** Migrates, recovers an interrupted install, and starts converging this host in the background. */
     async start(): Promise<void> {
       await database.migrate();
@@ -111,6 +150,8 @@ export function createScriptPackagesBackend(services: BackendServices, options: 
       void host.start();
     },
     async stop(): Promise<void> {
+      // Open watch streams would hold the HTTP server open; their agents reconnect elsewhere.
+      agentWatch.closeAll();
       await installer.idle();
       await host.stop();
     },

@@ -1,7 +1,6 @@
-// The oRPC contract: the one description of the API. The backend implements it, the CLI is a
-// typed client of it (a satellite agent and an admin page are planned, not built), and the
-// OpenAPI document is generated from it.
-import { oc } from '@orpc/contract';
+// The oRPC contract: the one description of the API. The backend implements it, the CLI and the
+// satellite agent are typed clients of it, and the OpenAPI document is generated from it.
+import { eventIterator, oc } from '@orpc/contract';
 import { z } from 'zod';
 import type { Permission } from './access.ts';
 import { registryConfigInputSchema, registryConfigSchema, sizeCapsSchema, storageConfigSchema, storageSetInputSchema } from './config.ts';
@@ -9,6 +8,16 @@ import { createdTokenSchema, createTokenInputSchema, tokenInfoSchema, tokenNameI
 import { fsckInputSchema, fsckResultSchema } from './fsck.ts';
 import { hostStatusSchema, runConvergenceWaitSchema, waitConvergedInputSchema, waitConvergedResultSchema } from './hosts.ts';
 import { runResultSchema, runScriptInputSchema } from './runs.ts';
+import {
+  agentDesiredSchema,
+  agentReportResultSchema,
+  agentReportSchema,
+  agentWatchEventSchema,
+  createdSatelliteSchema,
+  createSatelliteInputSchema,
+  satelliteInfoSchema,
+  satelliteNameInputSchema,
+} from './satellites.ts';
 import { installStateSchema, installTriggerResultSchema } from './install-state.ts';
 import {
   addPackageInputSchema,
@@ -26,6 +35,7 @@ export interface ProcedureMeta {
 const base = oc.$meta<ProcedureMeta>({ permission: 'read' });
 const read = base;
 const manage = base.meta({ permission: 'manage' });
+const satellite = base.meta({ permission: 'satellite' });
 
 export const contract = {
   packages: {
@@ -118,6 +128,49 @@ export const contract = {
       .route({ method: 'DELETE', path: '/tokens/{name}', summary: 'Revoke a token on every instance at once; the last admin token cannot be revoked' })
       .input(tokenNameInputSchema)
       .output(z.object({ revoked: tokenInfoSchema })),
+  },
+  satellites: {
+    create: manage
+      .route({
+        method: 'POST',
+        path: '/satellites',
+        summary: 'Create a satellite identity; the answer is the only time its token is shown (the core keeps its sha256)',
+        successStatus: 201,
+      })
+      .input(createSatelliteInputSchema)
+      .output(createdSatelliteSchema),
+    list: manage
+      .route({ method: 'GET', path: '/satellites', summary: 'List satellite identities: name, created, last seen (never the token or its hash)' })
+      .output(z.object({ satellites: z.array(satelliteInfoSchema) })),
+    revoke: manage
+      .route({
+        method: 'DELETE',
+        path: '/satellites/{name}',
+        summary: "Revoke a satellite's token on every instance at once; its open watch streams are closed",
+      })
+      .input(satelliteNameInputSchema)
+      .output(z.object({ revoked: satelliteInfoSchema })),
+  },
+  /** What a satellite agent calls, with its satellite token. */
+  agent: {
+    desired: satellite
+      .route({
+        method: 'GET',
+        path: '/agent/desired',
+        summary: 'The committed desired state (lockfile hash and its manifest, read together) and the poll interval to report at',
+      })
+      .output(agentDesiredSchema),
+    watch: satellite
+      .route({
+        method: 'GET',
+        path: '/agent/watch',
+        summary: 'Server-sent events: the current desired hash at once, every newly committed hash after it, and a heartbeat',
+      })
+      .output(eventIterator(agentWatchEventSchema)),
+    report: satellite
+      .route({ method: 'POST', path: '/agent/report', summary: "A satellite's status: the tree it runs, its last error and what it pulled; shown by hosts.status" })
+      .input(agentReportSchema)
+      .output(agentReportResultSchema),
   },
   runs: {
     execute: manage

@@ -33,6 +33,7 @@ export const ERROR_CODES = [
   'PACKAGE_NOT_FOUND',
   'NO_MATCHING_VERSION',
   'PACKAGE_NAME_CONFLICT',
+  'HOST_ID_TAKEN',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

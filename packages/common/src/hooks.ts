@@ -1,5 +1,5 @@
-// Hook ids broadcast between core instances (and, once the satellite agent exists, to
-// satellites). Liveness only: a host that misses one converges from the durable desired state.
+// Hook ids broadcast between core instances (satellites hear of changes through `agent.watch`).
+// Liveness only: a host that misses one converges from the durable desired state.
 import { z } from 'zod';
 import { lockfileHashSchema } from './manifest.ts';
 
@@ -11,7 +11,14 @@ export const changedPayloadSchema = z.object({
 });
 export type ChangedPayload = z.infer<typeof changedPayloadSchema>;
 
+/** A satellite was revoked: every instance closes that satellite's open watch streams at once. */
+export const SATELLITE_REVOKED = 'satellite.revoked' as const;
+
+export const satelliteRevokedPayloadSchema = z.object({ name: z.string() });
+export type SatelliteRevokedPayload = z.infer<typeof satelliteRevokedPayloadSchema>;
+
 export interface HookPayloads {
   [SCRIPT_PACKAGES_CHANGED]: ChangedPayload;
+  [SATELLITE_REVOKED]: SatelliteRevokedPayload;
 }
 export type HookId = keyof HookPayloads;

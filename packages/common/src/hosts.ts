@@ -21,6 +21,16 @@ export const hostStatusSchema = z.object({
   stale: z.boolean(),
   /** Same as `lastSeenAt`; kept for clients written before it. */
   updatedAt: z.iso.datetime(),
+  /** Satellites only (null for core instances): what the agent reported about itself. */
+  satellite: z
+    .object({
+      name: z.string(),
+      agentVersion: z.string(),
+      hostname: z.string(),
+      /** What its last reconcile pulled from the core. */
+      lastPull: z.object({ blobs: z.number().int().nonnegative(), bytes: z.number().int().nonnegative() }).nullable(),
+    })
+    .nullable(),
 });
 export type HostStatus = z.infer<typeof hostStatusSchema>;
 

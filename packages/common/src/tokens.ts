@@ -6,11 +6,14 @@ import { PERMISSIONS } from './access.ts';
 /** Shortest bearer token any source may supply (SPK_ADMIN_TOKEN included): shorter ones are guessable. */
 export const MIN_TOKEN_LENGTH = 16;
 
-export const tokenNameSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, {
-    error: 'a token name is 1 to 63 letters, digits, ".", "_" or "-", starting with a letter or digit (e.g. "ci-deploy")',
+/** A name an admin gives a token or a satellite: safe in a URL path, a log line and a file name. */
+export function identityNameSchema(what: string, example: string) {
+  return z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, {
+    error: `a ${what} name is 1 to 63 letters, digits, ".", "_" or "-", starting with a letter or digit (e.g. "${example}")`,
   });
+}
+
+export const tokenNameSchema = identityNameSchema('token', 'ci-deploy');
 
 export const createTokenInputSchema = z.strictObject({
   name: tokenNameSchema,

@@ -14,3 +14,7 @@ export { listRunPins, pinnedTreeHashes, type RunPin } from './runs/run-pins.ts';
 export { mapConcurrent } from './map-concurrent.ts';
 export { checkTarball, type TarballCheckOptions } from './tarball-check.ts';
 export { isProcessAlive, readBootId } from './process-liveness.ts';
+export { acquireDataDirLock, dataDirLockFile, type DataDirLock, type DataDirOwner } from './host-dir/data-dir-lock.ts';
+export { prepareDataDir, type DataDirModeOptions } from './host-dir/private-data-dir.ts';
+export { currentTreeHash } from './host-dir/current-tree-hash.ts';
+export { runSettingsEnvShape, runSettingsFromEnv, runSettingsFromParsedEnv, type RunSettingsFromEnv } from './runs/run-settings-env.ts';

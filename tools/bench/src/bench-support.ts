@@ -13,12 +13,22 @@ export interface BenchArgs {
   runs: number;
 }
 
-export function parseBenchArgs(argv: string[], defaults: { runs: number }): BenchArgs {
-  const { values } = parseArgs({ args: argv, options: { set: { type: 'string', default: 'fixtures' }, runs: { type: 'string' } } });
-  if (values.set !== 'fixtures' && values.set !== 'medium') throw new Error(`--set must be "fixtures" or "medium", not "${values.set}"`);
+/** `--set` and `--runs`, plus any string options a bench adds (`extra`: name -> default). */
+export function parseBenchArgs<K extends string = never>(
+  argv: string[],
+  defaults: { runs: number; set?: BenchArgs['set']; extra?: Record<K, string> },
+): BenchArgs & { extra: Record<K, string> } {
+  const extraOptions = Object.fromEntries(Object.entries<string>(defaults.extra ?? ({} as Record<K, string>)).map(([name, value]) => [name, { type: 'string' as const, default: value }]));
+  const { values } = parseArgs({
+    args: argv,
+    options: { set: { type: 'string', default: defaults.set ?? 'fixtures' }, runs: { type: 'string' }, ...extraOptions },
+  });
+  const set = values.set as string;
+  if (set !== 'fixtures' && set !== 'medium') throw new Error(`--set must be "fixtures" or "medium", not "${set}"`);
   const runs = values.runs ? Number(values.runs) : defaults.runs;
   if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs must be a positive integer');
-  return { set: values.set, runs };
+  const extra = Object.fromEntries(Object.keys(extraOptions).map((name) => [name, String((values as Record<string, unknown>)[name])])) as Record<K, string>;
+  return { set, runs, extra };
 }
 
 export interface PackageSource {

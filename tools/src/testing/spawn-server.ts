@@ -32,6 +32,8 @@ export async function freePort(): Promise<number> {
 export interface SpawnServerOptions {
   databaseUrl?: string | undefined;
   dataDir?: string;
+  /** Listen on this port (e.g. to restart a server where its clients expect it); default a free one. */
+  port?: number;
   token?: string;
   env?: Record<string, string>;
   timeoutMs?: number;
@@ -40,7 +42,7 @@ export interface SpawnServerOptions {
 }
 
 export async function spawnServer(options: SpawnServerOptions = {}): Promise<SpawnedServer> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const ownDataDir = !options.dataDir;
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'spk-server-')));
   const token = options.token ?? `test_${randomBytes(16).toString('hex')}`;

@@ -14,6 +14,8 @@ export interface CliIo {
 
 export interface CommandContext {
   client: SpkClient;
+  /** The server the client talks to, for hints that name it (`spk-agent --server <url>`). */
+  serverUrl: string;
   io: CliIo;
   json: boolean;
 }
@@ -26,4 +28,14 @@ export function printJson(io: Pick<CliIo, 'stdout'>, value: unknown): void {
 export function printResult(ctx: CommandContext, value: unknown, human: string): void {
   if (ctx.json) printJson(ctx.io, value);
   else ctx.io.stdout(`${human}\n`);
+}
+
+/**
+ * A secret shown this once: alone on stdout, so `TOKEN=$(spk … create x)` captures it, with the note
+ * saying what it is on stderr; under `--json`, `record` (which holds it) instead.
+ */
+export function printSecretOnce(ctx: CommandContext, secret: { value: string; note: string; record: unknown }): void {
+  if (ctx.json) return printJson(ctx.io, secret.record);
+  ctx.io.stderr(secret.note);
+  ctx.io.stdout(`${secret.value}\n`);
 }

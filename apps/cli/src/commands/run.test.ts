@@ -43,18 +43,18 @@ describe('runRunCommand', () => {
   it("relays the script's stdout and stderr, then prints the result labelled", async () => {
     const { ctx, out, err } = context({ 'c.mjs': 'x' }, okResult);
     await runRunCommand(ctx, { kind: 'run', file: 'c.mjs', timeoutMs: undefined });
-    expect(out).toEqual(['checking\n', 'result: {\n  "up": true\n}\n']);
-    expect(err).toEqual(['note\n']);
+    expect(out.join('')).toBe('checking\nresult: {\n  "up": true\n}\n');
+    expect(err.join('')).toBe('note\n');
   });
 
   it('prints no result for a script that exported nothing, and "result: null" for one that exported null', async () => {
     const none = context({ 'c.mjs': 'x' }, { ...okResult, hasResult: false, result: null });
     await runRunCommand(none.ctx, { kind: 'run', file: 'c.mjs', timeoutMs: undefined });
-    expect(none.out).toEqual(['checking\n']);
+    expect(none.out.join('')).toBe('checking\n');
 
     const explicitNull = context({ 'c.mjs': 'x' }, { ...okResult, hasResult: true, result: null });
     await runRunCommand(explicitNull.ctx, { kind: 'run', file: 'c.mjs', timeoutMs: undefined });
-    expect(explicitNull.out).toEqual(['checking\n', 'result: null\n']);
+    expect(explicitNull.out.join('')).toBe('checking\nresult: null\n');
   });
 
   it('fails with the run error when the script did not succeed', async () => {
@@ -62,6 +62,6 @@ describe('runRunCommand', () => {
     const { ctx } = context({ 'c.mjs': 'x' }, failed);
     const error = await runRunCommand(ctx, { kind: 'run', file: 'c.mjs', timeoutMs: 500 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CommandFailedError);
-    expect(error).toMatchObject({ code: 'RUN_TIMEOUT' });
+    expect(error).toMatchObject({ code: 'RUN_TIMEOUT', message: 'script failed after 5 ms: timed out after 500 ms' });
   });
 });

@@ -2,7 +2,7 @@
 // then its result (the default export) labelled, when it has one. The input is checked with the
 // shared schema before anything is sent.
 import path from 'node:path';
-import { runScriptInputSchema, SpkError, type RunScriptInput } from '@spk/common';
+import { renderRunOutput, runFailure, runScriptInputSchema, SpkError, type RunScriptInput } from '@spk/common';
 import type { Command } from '../args.ts';
 import { CommandFailedError } from '../errors.ts';
 import { printJson, type CommandContext } from './context.ts';
@@ -26,11 +26,6 @@ export async function readRunInput(ctx: CommandContext, command: RunCommand): Pr
   return input;
 }
 
-/** "result: <JSON>", indented as JSON so a large object stays readable; the label tells it from the script's own output. */
-export function formatRunResult(value: unknown): string {
-  return `result: ${JSON.stringify(value, null, 2)}\n`;
-}
-
 export async function runRunCommand(ctx: CommandContext, command: RunCommand): Promise<void> {
   const input = await readRunInput(ctx, command);
   // --wait-converged: the server that runs the script waits for its own tree, which holds behind a load balancer.
@@ -39,12 +34,10 @@ export async function runRunCommand(ctx: CommandContext, command: RunCommand): P
   if (ctx.json) {
     printJson(ctx.io, result);
   } else {
-    if (result.stdout) ctx.io.stdout(result.stdout.endsWith('\n') ? result.stdout : `${result.stdout}\n`);
-    if (result.stderr) ctx.io.stderr(result.stderr.endsWith('\n') ? result.stderr : `${result.stderr}\n`);
-    if (result.ok && result.hasResult) ctx.io.stdout(formatRunResult(result.result));
+    const output = renderRunOutput(result);
+    if (output.stdout) ctx.io.stdout(output.stdout);
+    if (output.stderr) ctx.io.stderr(output.stderr);
   }
-  if (!result.ok) {
-    const error = result.error ?? { code: 'RUN_FAILED', message: 'the script failed without an error message' };
-    throw new CommandFailedError(error.code, `script failed after ${Math.round(result.durationMs)} ms: ${error.message}`);
-  }
+  const failure = runFailure(result);
+  if (failure) throw new CommandFailedError(failure.code, failure.message);
 }

@@ -3,7 +3,7 @@
 import type { CreatedToken, TokenInfo } from '@spk/common';
 import type { Command } from '../args.ts';
 import { renderTable } from '../format.ts';
-import { printJson, printResult, type CommandContext } from './context.ts';
+import { printResult, printSecretOnce, type CommandContext } from './context.ts';
 
 type TokensCommand = Extract<Command, { kind: `tokens.${string}` }>;
 
@@ -26,10 +26,7 @@ export async function runTokensCommand(ctx: CommandContext, command: TokensComma
   switch (command.kind) {
     case 'tokens.create': {
       const created = await ctx.client.tokens.create({ name: command.name, readOnly: command.readOnly });
-      if (ctx.json) return printJson(ctx.io, created);
-      ctx.io.stderr(createdNote(created));
-      ctx.io.stdout(`${created.token}\n`);
-      return;
+      return printSecretOnce(ctx, { value: created.token, note: createdNote(created), record: created });
     }
     case 'tokens.list': {
       const result = await ctx.client.tokens.list();

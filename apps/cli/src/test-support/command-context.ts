@@ -37,8 +37,8 @@ export function recordingProcedure<I, O>(answer: (input: I) => O): ((input: I) =
 }
 
 /** A context whose client has only the procedures a test gives it (`{ hosts: { fsck } }`). */
-export function commandContext(client: object, options: { io?: CapturedIo; json?: boolean } = {}) {
+export function commandContext(client: object, options: { io?: CapturedIo; json?: boolean; serverUrl?: string } = {}) {
   const io = options.io ?? captureIo();
-  const ctx: CommandContext = { client: client as SpkClient, io, json: options.json ?? false };
+  const ctx: CommandContext = { client: client as SpkClient, serverUrl: options.serverUrl ?? 'http://spk.test:3000', io, json: options.json ?? false };
   return { ctx, io, out: io.out, err: io.err };
 }

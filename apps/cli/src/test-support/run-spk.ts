@@ -1,16 +1,11 @@
 // Runs the real `spk` bin as a child process, with an environment cleaned of anything that would
 // point it at another server, and hands back what a shell script would see.
-import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { REPO_ROOT } from '@spk/tools';
+import { REPO_ROOT, runProcess, type ProcessResult } from '@spk/tools';
 
 export const SPK_BIN = path.join(REPO_ROOT, 'apps/cli/bin/spk.mjs');
 
-export interface SpkResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+export type SpkResult = ProcessResult;
 
 /** The caller's environment minus anything that would point spk elsewhere. */
 export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
@@ -20,13 +15,5 @@ export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 }
 
 export function runSpk(args: string[], options: { env?: Record<string, string>; cwd?: string } = {}): Promise<SpkResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [SPK_BIN, ...args], { cwd: options.cwd ?? REPO_ROOT, env: cleanEnv(options.env ?? {}), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runProcess(process.execPath, [SPK_BIN, ...args], { cwd: options.cwd ?? REPO_ROOT, env: cleanEnv(options.env ?? {}) });
 }

@@ -2,9 +2,13 @@
 // recognise it, useless to anyone who reads the table, since tokens are random or at least 16 chars.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
+export const API_TOKEN_PREFIX = 'spk_';
+/** Satellite tokens look different, so an operator (and a secret scanner) can tell them from API tokens. */
+export const SATELLITE_TOKEN_PREFIX = 'spks_';
+
 /** 32 random bytes: far beyond guessing, so a plain (unsalted) sha256 is a safe way to store it. */
-export function generateToken(): string {
-  return `spk_${randomBytes(32).toString('base64url')}`;
+export function generateToken(prefix: string = API_TOKEN_PREFIX): string {
+  return `${prefix}${randomBytes(32).toString('base64url')}`;
 }
 
 export function hashToken(token: string): string {

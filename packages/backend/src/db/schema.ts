@@ -82,6 +82,13 @@ export const hostStatus = pgTable('host_status', {
   convergedAt: ts('converged_at'),
   lastError: text('last_error'),
   updatedAt: ts('updated_at').notNull().defaultNow(),
+  /** The satellite that owns this row (its reports alone may write it); null for a core instance. */
+  satellite: text('satellite'),
+  agentVersion: text('agent_version'),
+  hostname: text('hostname'),
+  /** What the satellite's last reconcile pulled; null when it did not say. */
+  pullBlobs: integer('pull_blobs'),
+  pullBytes: bytes('pull_bytes'),
 });
 
 /**
@@ -100,4 +107,20 @@ export const apiTokens = pgTable(
     revokedAt: ts('revoked_at'),
   },
   (table) => [uniqueIndex('api_tokens_active_name').on(table.name).where(sql`${table.revokedAt} is null`)],
+);
+
+/**
+ * Satellite identities, like api_tokens: the sha256 of each token (never the token), a revoked row
+ * kept so its token stays refused, and a name that is free again once its holder is revoked.
+ */
+export const satellites = pgTable(
+  'satellites',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    name: text('name').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    lastUsedAt: ts('last_used_at'),
+    revokedAt: ts('revoked_at'),
+  },
+  (table) => [uniqueIndex('satellites_active_name').on(table.name).where(sql`${table.revokedAt} is null`)],
 );

@@ -2,13 +2,18 @@
 // (liveness only): an instance that misses a message still converges from the durable desired
 // state on its next poll or start.
 import { randomUUID } from 'node:crypto';
-import { changedPayloadSchema, SCRIPT_PACKAGES_CHANGED, type HookId, type HookPayloads } from '@spk/common';
+import type { z } from 'zod';
+import { changedPayloadSchema, SATELLITE_REVOKED, satelliteRevokedPayloadSchema, SCRIPT_PACKAGES_CHANGED, type HookId, type HookPayloads } from '@spk/common';
 import type { Database } from '../db/database.ts';
 import { describeError } from '../errors/driver-error.ts';
 import { createHookBus, type HookBus, type Logger } from '../services.ts';
 
 const CHANNEL = 'spk_hooks';
-const payloadSchemas = { [SCRIPT_PACKAGES_CHANGED]: changedPayloadSchema } as const;
+// Every hook travels: a satellite revoked through one instance closes its streams on all of them.
+const payloadSchemas: { [K in HookId]: z.ZodType<HookPayloads[K]> } = {
+  [SCRIPT_PACKAGES_CHANGED]: changedPayloadSchema,
+  [SATELLITE_REVOKED]: satelliteRevokedPayloadSchema,
+};
 
 export interface ClusterHookBus extends HookBus {
   start(): Promise<void>;

@@ -10,6 +10,7 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, { orpc: string; status: number }
   INVALID_INPUT: { orpc: 'BAD_REQUEST', status: 400 },
   INVALID_SPEC: { orpc: 'BAD_REQUEST', status: 400 },
   NOT_FOUND: { orpc: 'NOT_FOUND', status: 404 },
+  BLOB_MISSING: { orpc: 'NOT_FOUND', status: 404 },
   ALREADY_EXISTS: { orpc: 'CONFLICT', status: 409 },
   INSTALL_IN_PROGRESS: { orpc: 'CONFLICT', status: 409 },
   NO_DESIRED_STATE: { orpc: 'PRECONDITION_FAILED', status: 412 },
@@ -24,6 +25,7 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, { orpc: string; status: number }
   PACKAGE_NOT_FOUND: { orpc: 'NOT_FOUND', status: 404 },
   NO_MATCHING_VERSION: { orpc: 'NOT_FOUND', status: 404 },
   PACKAGE_NAME_CONFLICT: { orpc: 'CONFLICT', status: 409 },
+  HOST_ID_TAKEN: { orpc: 'CONFLICT', status: 409 },
   REGISTRY_UNREACHABLE: { orpc: 'BAD_GATEWAY', status: 502 },
 };
 

@@ -10,6 +10,9 @@ import type { PackageDeclarations } from '../registry/package-declarations.ts';
 import type { SettingsStore } from '../stores/settings-store.ts';
 import type { ActiveStoreSwitch } from '../blob-stores/active-store-switch.ts';
 import type { TokenService } from '../auth/token-service.ts';
+import type { AgentProcedures } from '../satellites/agent-procedures.ts';
+import type { AgentWatch } from '../satellites/agent-watch.ts';
+import type { SatelliteService } from '../satellites/satellite-service.ts';
 import type { Logger } from '../services.ts';
 import { toORPCError } from './error-mapping.ts';
 import { listPackages } from './package-listing.ts';
@@ -55,6 +58,16 @@ export interface RouterDeps {
   host: HostFsckApi;
   activeStore: ActiveStoreSwitch;
   tokens: TokenService;
+  satellites: SatelliteService;
+  agent: AgentProcedures;
+  agentWatch: AgentWatch;
+}
+
+/** The satellite calling an agent procedure; the permission check let only satellite principals through. */
+function satelliteOf(context: RouterContext): string {
+  const name = context.principal?.satellite;
+  if (!name) throw new SpkError('FORBIDDEN', 'only a satellite token may call the agent procedures; create one with "spk satellites create <name>"');
+  return name;
 }
 
 export function createRouter(deps: RouterDeps) {
@@ -111,6 +124,27 @@ export function createRouter(deps: RouterDeps) {
       create: os.tokens.create.handler(({ input }) => deps.tokens.create({ name: input.name, readOnly: input.readOnly })),
       list: os.tokens.list.handler(async () => ({ tokens: await deps.tokens.list() })),
       revoke: os.tokens.revoke.handler(async ({ input }) => ({ revoked: await deps.tokens.revoke(input.name) })),
+    },
+    satellites: {
+      create: os.satellites.create.handler(({ input }) => deps.satellites.create(input.name)),
+      list: os.satellites.list.handler(async () => ({ satellites: await deps.satellites.list() })),
+      revoke: os.satellites.revoke.handler(async ({ input }) => ({ revoked: await deps.satellites.revoke(input.name) })),
+    },
+    agent: {
+      desired: os.agent.desired.handler(({ context }) => {
+        satelliteOf(context);
+        return deps.agent.desired();
+      }),
+      // The middleware maps errors thrown before the stream starts; this maps those thrown while it
+      // runs (UNAUTHORIZED on revocation), which reach the agent as the stream's error event.
+      watch: os.agent.watch.handler(async function* ({ context, signal }) {
+        try {
+          yield* deps.agentWatch.watch(satelliteOf(context), signal);
+        } catch (error) {
+          throw toORPCError(error, deps.logger);
+        }
+      }),
+      report: os.agent.report.handler(({ input, context }) => deps.agent.report(satelliteOf(context), input)),
     },
     sizeCaps: {
       get: os.sizeCaps.get.handler(() => deps.settings.getSizeCaps()),

@@ -1,8 +1,9 @@
 // What each host reports about the tree it runs; `hosts.status` lists these. `lastError` is shown to
-// API callers: reporters store publicErrorMessage text, and SQL text that an older version stored
-// there is withheld on the way out.
+// API callers: reporters store publicErrorMessage text (or an agent's own report, length-capped by
+// the contract), and SQL text that an older version stored there is withheld on the way out.
 // A host reports at least once per poll interval, so one not seen for a few intervals is stale.
-import { asc, sql } from 'drizzle-orm';
+// A satellite's row records which satellite owns it; no other host may write it.
+import { and, asc, eq, sql } from 'drizzle-orm';
 import { isStaleHost, type HostStatus } from '@spk/common';
 import type { Db } from '../db/database.ts';
 import { withoutQueryText } from '../errors/driver-error.ts';
@@ -20,23 +21,75 @@ export interface HostReport {
   at: Date;
 }
 
+export interface SatelliteReport extends Omit<HostReport, 'kind'> {
+  /** The satellite that sends it: the owner of the row. */
+  satellite: string;
+  agentVersion: string;
+  hostname: string;
+  lastPull: { blobs: number; bytes: number } | null;
+}
+
 export interface HostStatusStoreOptions {
   clock: Clock;
   /** The poll interval of this instance, which every host is expected to share (SPK_POLL_INTERVAL_MS). */
   pollIntervalMs: number;
 }
 
+// One statement, so two reports racing cannot lose the first convergence time.
+const keepConvergedAt = sql`case when ${hostStatus.lockfileHash} is not distinct from excluded.lockfile_hash and excluded.converged_at is not null
+  then coalesce(${hostStatus.convergedAt}, excluded.converged_at) else excluded.converged_at end`;
+
 export function createHostStatusStore(db: Db, options: HostStatusStoreOptions) {
   return {
+    /** A core instance's report. A core owns its host id: a satellite's row of that id becomes the core's. */
     async report(r: HostReport): Promise<void> {
-      const values = { hostId: r.hostId, kind: r.kind, lockfileHash: r.lockfileHash, convergedAt: r.convergedAt, lastError: r.lastError, updatedAt: r.at };
-      // One statement, so two reports racing cannot lose the first convergence time.
-      const keepConvergedAt = sql`case when ${hostStatus.lockfileHash} is not distinct from excluded.lockfile_hash and excluded.converged_at is not null
-        then coalesce(${hostStatus.convergedAt}, excluded.converged_at) else excluded.converged_at end`;
+      const values = {
+        hostId: r.hostId,
+        kind: r.kind,
+        lockfileHash: r.lockfileHash,
+        convergedAt: r.convergedAt,
+        lastError: r.lastError,
+        updatedAt: r.at,
+        satellite: null,
+        agentVersion: null,
+        hostname: null,
+        pullBlobs: null,
+        pullBytes: null,
+      };
       await db
         .insert(hostStatus)
         .values(values)
         .onConflictDoUpdate({ target: hostStatus.hostId, set: { ...values, convergedAt: keepConvergedAt } });
+    },
+
+    /**
+     * A satellite's report; written only when the host id is new or already this satellite's.
+     * Returns false (writing nothing) when a core instance or another satellite holds the id.
+     */
+    async reportSatellite(r: SatelliteReport): Promise<boolean> {
+      const values = {
+        hostId: r.hostId,
+        kind: 'satellite' as const,
+        lockfileHash: r.lockfileHash,
+        convergedAt: r.convergedAt,
+        lastError: r.lastError,
+        updatedAt: r.at,
+        satellite: r.satellite,
+        agentVersion: r.agentVersion,
+        hostname: r.hostname,
+        pullBlobs: r.lastPull?.blobs ?? null,
+        pullBytes: r.lastPull?.bytes ?? null,
+      };
+      const written = await db
+        .insert(hostStatus)
+        .values(values)
+        .onConflictDoUpdate({
+          target: hostStatus.hostId,
+          set: { ...values, convergedAt: keepConvergedAt },
+          setWhere: and(eq(hostStatus.kind, 'satellite'), eq(hostStatus.satellite, r.satellite)),
+        })
+        .returning({ hostId: hostStatus.hostId });
+      return written.length > 0;
     },
 
     async list(): Promise<HostStatus[]> {
@@ -51,6 +104,15 @@ export function createHostStatusStore(db: Db, options: HostStatusStoreOptions) {
         lastSeenAt: r.updatedAt.toISOString(),
         stale: isStaleHost(r.updatedAt, now, options.pollIntervalMs),
         updatedAt: r.updatedAt.toISOString(),
+        satellite:
+          r.kind === 'satellite' && r.satellite !== null
+            ? {
+                name: r.satellite,
+                agentVersion: r.agentVersion ?? '',
+                hostname: r.hostname ?? '',
+                lastPull: r.pullBlobs === null || r.pullBytes === null ? null : { blobs: r.pullBlobs, bytes: r.pullBytes },
+              }
+            : null,
       }));
     },
   };

@@ -1,5 +1,5 @@
-// Decides what an existing data-dir lock means for a starting server: a pure function of who holds
-// it and whether that process lives, so every case is testable without processes or files.
+// Decides what an existing data-dir lock means for a starting server or agent: a pure function of
+// who holds it and whether that process lives, so every case is testable without processes or files.
 
 export interface LockHolder {
   pid: number;

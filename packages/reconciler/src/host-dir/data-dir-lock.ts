@@ -1,7 +1,8 @@
-// One server per data dir. PGlite is a single-process database, and trees, runs and install scratch
-// space assume one owner: two servers on one data dir silently lose acknowledged writes. The lock is
-// a file created atomically (hard link of a complete temp file) saying who holds it; a lock left by a
-// dead process on this host is taken over, anything else is refused with what to do.
+// One process per data dir, a core server or a satellite agent. PGlite is a single-process database,
+// and trees, runs and install scratch space assume one owner: two servers on one data dir silently
+// lose acknowledged writes, two agents would build and flip the same trees. The lock is a file
+// created atomically (hard link of a complete temp file) saying who holds it; a lock left by a dead
+// process on this host is taken over, anything else is refused with what to do.
 import { randomBytes } from 'node:crypto';
 import { readFileSync, unlinkSync } from 'node:fs';
 import { link, readFile, rename, unlink, writeFile } from 'node:fs/promises';
@@ -9,10 +10,27 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { SpkError } from '@spk/common';
-import { isProcessAlive, readBootId } from '@spk/reconciler';
+import { isProcessAlive, readBootId } from '../process-liveness.ts';
 import { judgeLock, type LockHolder } from './lock-verdict.ts';
 
-export const LOCK_FILE = 'server.lock';
+/** Who owns a data dir: it names the lock file and the advice in a refusal. */
+export type DataDirOwner = 'server' | 'agent';
+
+const OWNERS: Record<DataDirOwner, { lockFile: string; why: string; several: string }> = {
+  server: {
+    lockFile: 'server.lock',
+    why: 'two servers on one data dir lose writes',
+    several: 'To run several instances, give each its own SPK_DATA_DIR and point them all at one PostgreSQL with DATABASE_URL.',
+  },
+  agent: {
+    lockFile: 'agent.lock',
+    why: 'two agents on one data dir would build and switch the same trees',
+    several: 'To run several agents on one host, give each its own SPK_DATA_DIR (--data-dir).',
+  },
+};
+
+/** The lock file's name in a data dir of this owner. */
+export const dataDirLockFile = (owner: DataDirOwner): string => OWNERS[owner].lockFile;
 const ATTEMPTS = 5;
 
 const holderSchema = z.object({
@@ -50,22 +68,22 @@ async function readIfPresent(file: string): Promise<string | null> {
   }
 }
 
-function refusal(dataDir: string, file: string, verdict: 'live-here' | 'other-host' | 'unreadable', holder: LockHolder | null): SpkError {
-  const several = 'To run several instances, give each its own SPK_DATA_DIR and point them all at one PostgreSQL with DATABASE_URL.';
+function refusal(owner: DataDirOwner, dataDir: string, file: string, verdict: 'live-here' | 'other-host' | 'unreadable', holder: LockHolder | null): SpkError {
+  const { why, several } = OWNERS[owner];
   const since = holder ? `, since ${holder.startedAt}` : '';
   switch (verdict) {
     case 'live-here':
-      return new SpkError('DATA_DIR_LOCKED', `another server (pid ${holder!.pid}${since}) is using the data dir ${dataDir}; two servers on one data dir lose writes. Stop that server first, or start this one with another SPK_DATA_DIR. ${several}`);
+      return new SpkError('DATA_DIR_LOCKED', `another ${owner} (pid ${holder!.pid}${since}) is using the data dir ${dataDir}; ${why}. Stop that ${owner} first, or start this one with another SPK_DATA_DIR. ${several}`);
     case 'other-host':
-      return new SpkError('DATA_DIR_LOCKED', `the data dir ${dataDir} is locked by a server on host "${holder!.host}" (pid ${holder!.pid}${since}); this host cannot tell whether it still runs. If no server uses this data dir any more, delete ${file} and start again. ${several}`);
+      return new SpkError('DATA_DIR_LOCKED', `the data dir ${dataDir} is locked by a ${owner} on host "${holder!.host}" (pid ${holder!.pid}${since}); this host cannot tell whether it still runs. If no ${owner} uses this data dir any more, delete ${file} and start again. ${several}`);
     case 'unreadable':
-      return new SpkError('DATA_DIR_LOCKED', `the lock file ${file} exists but does not name a server; if no server uses the data dir ${dataDir}, delete ${file} and start again.`);
+      return new SpkError('DATA_DIR_LOCKED', `the lock file ${file} exists but does not name a ${owner}; if no ${owner} uses the data dir ${dataDir}, delete ${file} and start again.`);
   }
 }
 
 /** Takes the data dir's lock or throws DATA_DIR_LOCKED saying who holds it and what to do. */
-export async function acquireDataDirLock(dataDir: string): Promise<DataDirLock> {
-  const file = path.join(dataDir, LOCK_FILE);
+export async function acquireDataDirLock(dataDir: string, owner: DataDirOwner): Promise<DataDirLock> {
+  const file = path.join(dataDir, OWNERS[owner].lockFile);
   const me = { pid: process.pid, host: hostname(), bootId: await readBootId() };
   const token = randomBytes(16).toString('hex');
   const content = `${JSON.stringify({ ...me, startedAt: new Date().toISOString(), token })}\n`;
@@ -86,10 +104,10 @@ export async function acquireDataDirLock(dataDir: string): Promise<DataDirLock> 
     if (raw === null) continue;
     const holder = parseHolder(raw);
     const verdict = judgeLock(holder, me, isProcessAlive);
-    if (verdict !== 'stale') throw refusal(dataDir, file, verdict, holder);
+    if (verdict !== 'stale') throw refusal(owner, dataDir, file, verdict, holder);
     await removeStale(file, raw);
   }
-  throw new SpkError('DATA_DIR_LOCKED', `could not take the lock ${file}: other servers keep starting on the data dir ${dataDir}. Start only one server per data dir.`);
+  throw new SpkError('DATA_DIR_LOCKED', `could not take the lock ${file}: other ${owner}s keep starting on the data dir ${dataDir}. Start only one ${owner} per data dir.`);
 }
 
 /**

@@ -26,7 +26,7 @@ describe('judging an existing data-dir lock', () => {
     expect(judgeLock(holder({ pid: me.pid }), me, alive)).toBe('stale');
   });
 
-  it('refuses a lock file that names no server', () => {
+  it('refuses a lock file that names no process', () => {
     expect(judgeLock(null, me, dead)).toBe('unreadable');
   });
 });

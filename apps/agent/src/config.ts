@@ -1,0 +1,93 @@
+// The daemon's settings from flags and environment (a flag wins), checked with zod. A refusal
+// names the flag and the variable and says what to give; the token's value is never repeated.
+import path from 'node:path';
+import { z } from 'zod';
+import { agentReportSchema } from '@spk/common';
+import { UsageError, type DaemonFlags } from './args.ts';
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export interface AgentConfig {
+  /** The core's base URL, no trailing slash. */
+  serverUrl: string;
+  token: string;
+  dataDir: string;
+  hostId: string | undefined;
+  /** How often to poll while the push stream is down; undefined: the core's poll interval. */
+  pollIntervalMs: number | undefined;
+  /** The core's heartbeat interval on the push stream; 2.5 of them without an event is a dead stream. */
+  heartbeatMs: number;
+}
+
+export const DEFAULT_HEARTBEAT_MS = 15_000;
+
+const serverUrl = z
+  .string()
+  .transform((raw, ctx) => {
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `must be an http(s) URL such as https://spk.example.com, got "${raw}"` });
+      return z.NEVER;
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') ctx.addIssue({ code: 'custom', message: `must be an http(s) URL, got "${raw}"` });
+    if (url.username || url.password) ctx.addIssue({ code: 'custom', message: 'must not contain credentials; the token goes in SPK_AGENT_TOKEN' });
+    return url.href.replace(/\/+$/, '');
+  });
+const millis = (min: number) => z.coerce.number({ message: 'must be a number of milliseconds' }).int().min(min).max(3_600_000);
+
+const fields = {
+  serverUrl: { flag: '--server', env: 'SPK_SERVER', schema: serverUrl, missing: 'the core to follow, e.g. https://spk.example.com' },
+  token: {
+    flag: '--token',
+    env: 'SPK_AGENT_TOKEN',
+    // The message must not echo the value: it is a secret even when malformed.
+    schema: z.string().regex(/^\S+$/, { error: 'must be one word without spaces (the token exactly as `spk satellites create` printed it)' }),
+    missing: 'the satellite token that `spk satellites create <name>` printed',
+  },
+  dataDir: { flag: '--data-dir', env: 'SPK_DATA_DIR', schema: z.string().min(1), missing: 'a directory of its own for trees and cache, e.g. /var/lib/spk-agent' },
+  hostId: { flag: '--host-id', env: 'SPK_HOST_ID', schema: agentReportSchema.shape.hostId.unwrap(), missing: null },
+  pollIntervalMs: { flag: '--poll-interval-ms', env: 'SPK_POLL_INTERVAL_MS', schema: millis(100), missing: null },
+  heartbeatMs: { flag: '--heartbeat-ms', env: 'SPK_HEARTBEAT_MS', schema: millis(10), missing: null },
+} as const;
+
+type FieldName = keyof typeof fields;
+const flagKey: Record<FieldName, keyof DaemonFlags> = {
+  serverUrl: 'server',
+  token: 'token',
+  dataDir: 'dataDir',
+  hostId: 'hostId',
+  pollIntervalMs: 'pollIntervalMs',
+  heartbeatMs: 'heartbeatMs',
+};
+
+const nonEmpty = (value: string | undefined) => (value === undefined || value.trim() === '' ? undefined : value.trim());
+
+/** Resolves every setting, collecting every problem before refusing, so one start shows them all. */
+export function loadAgentConfig(flags: DaemonFlags, env: Env, cwd: string): AgentConfig {
+  const problems: string[] = [];
+  const values: Partial<Record<FieldName, unknown>> = {};
+  for (const name of Object.keys(fields) as FieldName[]) {
+    const field = fields[name];
+    const fromFlag = nonEmpty(flags[flagKey[name]]);
+    const raw = fromFlag ?? nonEmpty(env[field.env]);
+    const source = fromFlag !== undefined ? field.flag : field.env;
+    if (raw === undefined) {
+      if (field.missing) problems.push(`${field.flag} / ${field.env} is required: give ${field.missing}`);
+      continue;
+    }
+    const parsed = (field.schema as z.ZodType).safeParse(raw);
+    if (parsed.success) values[name] = parsed.data;
+    else problems.push(`${source} ${parsed.error.issues.map((issue) => issue.message).join('; ')}`);
+  }
+  if (problems.length > 0) throw new UsageError(`cannot start, fix these settings:\n  ${problems.join('\n  ')}`);
+  return {
+    serverUrl: values.serverUrl as string,
+    token: values.token as string,
+    dataDir: path.resolve(cwd, values.dataDir as string),
+    hostId: values.hostId as string | undefined,
+    pollIntervalMs: values.pollIntervalMs as number | undefined,
+    heartbeatMs: (values.heartbeatMs as number | undefined) ?? DEFAULT_HEARTBEAT_MS,
+  };
+}

@@ -1,0 +1,67 @@
+// `spk-agent` as a daemon: a private, locked data dir; the reconciler fed by blob downloads from
+// the core; the agent loop over the contract client; SIGTERM/SIGINT stop it cleanly (exit 0).
+import { hostname } from 'node:os';
+import { acquireDataDirLock, createReconciler, createScriptRunner, prepareDataDir } from '@spk/reconciler';
+import { createAgentClient } from './agent-client.ts';
+import { createAgentLoop } from './agent-loop.ts';
+import { createBlobFetcher } from './blob-fetch.ts';
+import type { AgentConfig } from './config.ts';
+import { createJsonLogger } from './logger.ts';
+import { AGENT_VERSION } from './version.ts';
+
+/** How long a SIGTERM waits for a running reconcile before abandoning it (the reconciler is crash-safe). */
+const STOP_GRACE_MS = 10_000;
+
+export async function runDaemon(config: AgentConfig, write: (line: string) => void): Promise<number> {
+  // Trees, cache and run dirs are this user's alone, whatever umask the agent was started with.
+  process.umask(0o077);
+  const logger = createJsonLogger({ write, secrets: [config.token] });
+  await prepareDataDir(config.dataDir);
+  const lock = await acquireDataDirLock(config.dataDir, 'agent');
+  // Runs that `spk-agent run` processes left when they were killed still pin their trees.
+  const reaped = await createScriptRunner({ dataDir: config.dataDir }).prepare();
+  if (reaped.killed > 0 || reaped.removed > 0) logger.warn('reaped script runs left by killed processes', { ...reaped });
+
+  let pulledBytes = 0;
+  const fetchBlob = createBlobFetcher({ serverUrl: config.serverUrl, token: config.token, onBytes: (count) => (pulledBytes += count) });
+  const reconciler = createReconciler({ dataDir: config.dataDir, fetchBlob, logger });
+  const client = createAgentClient(config);
+  const loop = createAgentLoop(
+    {
+      desired: () => client.desired(),
+      watch: (signal) => client.watch(undefined, { signal }),
+      report: (report) => client.report(report),
+      async reconcile(desired) {
+        pulledBytes = 0;
+        const result = await reconciler.request(desired);
+        return { lockfileHash: result.lockfileHash, changed: result.changed, pulled: { blobs: result.fetched, bytes: pulledBytes } };
+      },
+      currentHash: () => reconciler.currentHash(),
+      logger,
+      random: Math.random,
+      now: () => new Date(),
+    },
+    {
+      hostId: config.hostId,
+      agentVersion: AGENT_VERSION,
+      hostname: hostname(),
+      heartbeatMs: config.heartbeatMs,
+      ...(config.pollIntervalMs === undefined ? {} : { pollIntervalMs: config.pollIntervalMs }),
+    },
+  );
+
+  const stopped = new Promise<string>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+  logger.info('spk-agent starting', { version: AGENT_VERSION, server: config.serverUrl, dataDir: config.dataDir, hostId: config.hostId ?? null });
+  // A signal during the first reconcile stops the agent too; start() failing (an unreadable data dir) ends it.
+  const signal = await Promise.race([stopped, loop.start().then(() => stopped)]);
+  logger.info('stopping', { signal });
+  await loop.stop(STOP_GRACE_MS);
+  await lock.release();
+  logger.info('stopped', { lockfileHash: loop.status().lockfileHash });
+  // An abandoned download may still hold a socket: it must not keep a stopped agent alive.
+  setTimeout(() => process.exit(0), 1_000).unref();
+  return 0;
+}

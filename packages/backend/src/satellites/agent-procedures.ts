@@ -1,0 +1,50 @@
+// What a satellite agent calls besides watch: the desired state (hash and manifest from one query,
+// so a hash committed meanwhile never comes with another manifest) and its status report, which
+// lands in hosts.status under a host id only this satellite may write.
+import { SpkError, type AgentDesired, type AgentReport, type AgentReportResult, type DesiredState } from '@spk/common';
+import type { Clock, Logger } from '../services.ts';
+import type { HostStatusStore } from '../stores/host-status-store.ts';
+
+export interface AgentProceduresDeps {
+  /** The committed hash with its own manifest, read together (install_state joined with manifests). */
+  readDesired(): Promise<DesiredState | null>;
+  hosts: Pick<HostStatusStore, 'reportSatellite'>;
+  pollIntervalMs: number;
+  clock: Clock;
+  logger: Logger;
+}
+
+export function createAgentProcedures(deps: AgentProceduresDeps) {
+  const log = deps.logger.child({ component: 'satellites' });
+  return {
+    async desired(): Promise<AgentDesired> {
+      return { desired: await deps.readDesired(), pollIntervalMs: deps.pollIntervalMs };
+    },
+
+    async report(satellite: string, input: AgentReport): Promise<AgentReportResult> {
+      const hostId = input.hostId ?? satellite;
+      const written = await deps.hosts.reportSatellite({
+        hostId,
+        satellite,
+        lockfileHash: input.lockfileHash,
+        convergedAt: input.convergedAt === null ? null : new Date(input.convergedAt),
+        lastError: input.lastError,
+        agentVersion: input.agentVersion,
+        hostname: input.hostname,
+        lastPull: input.lastPull,
+        at: deps.clock.now(),
+      });
+      if (!written) {
+        log.warn({ satellite, hostId }, 'refused a satellite report for a host id another host holds');
+        throw new SpkError(
+          'HOST_ID_TAKEN',
+          `host id "${hostId}" belongs to a core instance or another satellite; give this agent another SPK_HOST_ID (or leave it unset to use the satellite's name)`,
+          { hostId },
+        );
+      }
+      return { hostId, pollIntervalMs: deps.pollIntervalMs };
+    },
+  };
+}
+
+export type AgentProcedures = ReturnType<typeof createAgentProcedures>;
