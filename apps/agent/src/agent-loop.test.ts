@@ -52,6 +52,21 @@ describe('the agent loop', () => {
     await loop.stop();
   });
 
+  it("judges a quiet stream by the heartbeat interval the core's events announce, not by its own setting", async () => {
+    const { core, loop } = setup();
+    core.heartbeatMs = 4 * HEARTBEAT_MS;
+    await loop.start();
+    await vi.advanceTimersByTimeAsync(10);
+    expect(core.logged('watch connected')).toHaveLength(1);
+    // Silent for 3 of the agent's own heartbeats: within 2.5 of the core's, so still alive.
+    await vi.advanceTimersByTimeAsync(3 * HEARTBEAT_MS);
+    expect(core.streams[0]!.aborted).toBe(false);
+    // Past 2.5 of the core's heartbeats: dead, aborted and reopened.
+    await vi.advanceTimersByTimeAsync(8 * HEARTBEAT_MS);
+    expect(core.streams[0]!.aborted).toBe(true);
+    await loop.stop();
+  });
+
   it('follows pushes: a newly committed hash is reconciled and reported at once, without waiting for a poll', async () => {
     const { core, loop } = setup();
     await loop.start();
@@ -173,6 +188,26 @@ describe('the agent loop', () => {
     await vi.advanceTimersByTimeAsync(600);
     expect(loop.status()).toMatchObject({ lockfileHash: hash('e'), lastError: null });
     expect(core.reports.at(-1)).toMatchObject({ lockfileHash: hash('e'), lastError: null });
+    await loop.stop();
+  });
+
+  it('keeps backing off a reconcile that keeps failing: heartbeats repeating its hash do not retry it', async () => {
+    const { core, loop } = setup(null);
+    await loop.start();
+    await vi.advanceTimersByTimeAsync(10);
+    core.corruptReconciles = 1_000;
+    core.commit(hash('e'));
+    // Heartbeats well inside the stream's silence limit, for 10 s; retries wait 300, 600, 1200, 2400, 4800 ms.
+    for (let i = 0; i < 20; i++) {
+      core.heartbeat();
+      await vi.advanceTimersByTimeAsync(500);
+    }
+    expect(core.reconciles.filter((h) => h === hash('e')).length).toBeLessThanOrEqual(6);
+    // A hash that is new still gets tried at once.
+    const before = core.reconciles.length;
+    core.commit(hash('f'));
+    await vi.advanceTimersByTimeAsync(10);
+    expect(core.reconciles.slice(before)).toEqual([hash('f')]);
     await loop.stop();
   });
 

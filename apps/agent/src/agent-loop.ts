@@ -29,7 +29,7 @@ export interface AgentLoopOptions {
   hostId: string | undefined;
   agentVersion: string;
   hostname: string;
-  /** The core's heartbeat interval; no event for 2.5 of them and the stream counts as dead. */
+  /** The core's heartbeat interval until its first event says (each event carries it); no event for 2.5 of them and the stream counts as dead. */
   heartbeatMs: number;
   /** Poll interval while the stream is down; undefined: the core's pollIntervalMs. */
   pollIntervalMs?: number;
@@ -64,7 +64,7 @@ export function createAgentLoop(deps: AgentLoopDeps, options: AgentLoopOptions) 
   const syncRetry = options.syncRetry ?? DEFAULTS.syncRetry;
   const watchRetry = options.watchRetry ?? DEFAULTS.watchRetry;
   const refusedRetryMs = options.refusedRetryMs ?? DEFAULTS.refusedRetryMs;
-  const deadAfterMs = Math.round(options.heartbeatMs * DEAD_STREAM_HEARTBEATS);
+  let deadAfterMs = Math.round(options.heartbeatMs * DEAD_STREAM_HEARTBEATS);
   let corePollMs = options.initialCorePollMs ?? DEFAULTS.initialCorePollMs;
   const pollMs = () => options.pollIntervalMs ?? corePollMs;
 
@@ -76,6 +76,8 @@ export function createAgentLoop(deps: AgentLoopDeps, options: AgentLoopOptions) 
   let again = false;
   /** The hash the running sync reconciles to, so a push of that same hash does not queue another. */
   let inFlight: string | null = null;
+  /** The hash the last failed sync reconciled to (null: it failed before knowing one). */
+  let failedHash: string | null = null;
   let watchDone: Promise<void> = Promise.resolve();
 
   const sleep = (ms: number) =>
@@ -138,12 +140,14 @@ export function createAgentLoop(deps: AgentLoopDeps, options: AgentLoopOptions) 
         }
       }
       status.lastError = null;
+      failedHash = null;
       failures = 0;
       clearTimeout(timers.retry);
       timers.retry = undefined;
     } catch (error) {
       const kind = classifyFailure(error);
       status.lastError = safeErrorMessage(error);
+      failedHash = inFlight;
       const retryInMs = kind === 'unauthorized' || kind === 'forbidden' ? refusedRetryMs : backoffDelay(failures, syncRetry, deps.random);
       failures++;
       logFailure(kind, error, retryInMs);
@@ -200,11 +204,17 @@ export function createAgentLoop(deps: AgentLoopDeps, options: AgentLoopOptions) 
     }, corePollMs);
   }
 
-  function onEvent(event: AgentWatchEvent): void {
+  function onEvent(event: AgentWatchEvent, first: boolean): void {
     const hash = event.lockfileHash;
     if (hash === null || hash === inFlight) return;
-    // A pending retry already covers a failed sync; a new hash is worth trying at once anyway.
-    if (hash !== status.lockfileHash || status.lastError !== null) void requestSync();
+    if (status.lastError === null || first) {
+      // A stream that just came back may follow an outage that failed the last sync: try at once.
+      if (hash !== status.lockfileHash || status.lastError !== null) void requestSync();
+      return;
+    }
+    // A pending retry already covers the hash that failed (heartbeats repeat it: they must not
+    // defeat the backoff); a new hash is worth trying at once anyway.
+    if (hash !== failedHash && hash !== status.lockfileHash) void requestSync();
   }
 
   /** Reads one stream until it ends, fails, or stays silent too long. Returns whether it ever delivered. */
@@ -228,14 +238,16 @@ export function createAgentLoop(deps: AgentLoopDeps, options: AgentLoopOptions) 
         // Raced against the abort: a transport that hangs without erroring still counts as dead.
         const next = await Promise.race([iterator.next(), aborted]);
         if (next.done) return { delivered, error: new Error('the core closed the watch stream') };
+        deadAfterMs = Math.round(next.value.heartbeatMs * DEAD_STREAM_HEARTBEATS);
         armSilence();
+        const first = !delivered;
         if (!delivered) {
           delivered = true;
           status.streamConnected = true;
           stopPolling();
           logger.info('watch connected', { lockfileHash: next.value.lockfileHash });
         }
-        onEvent(next.value);
+        onEvent(next.value, first);
       }
     } catch (error) {
       return { delivered, error };

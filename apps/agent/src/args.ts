@@ -12,6 +12,7 @@ export class UsageError extends Error {
 export interface DaemonFlags {
   server?: string;
   token?: string;
+  tokenFile?: string;
   dataDir?: string;
   hostId?: string;
   pollIntervalMs?: string;
@@ -25,12 +26,13 @@ export type AgentCommand =
   | { kind: 'run'; file: string; dataDir?: string; timeoutSeconds?: string; json: boolean };
 
 export const USAGE = `usage:
-  spk-agent [--server URL] [--token T] [--data-dir DIR] [--host-id ID]
+  spk-agent [--server URL] [--token T | --token-file FILE] [--data-dir DIR] [--host-id ID]
       Keep this host's package tree converged to the core at URL, following its pushes.
-      Environment: SPK_SERVER, SPK_AGENT_TOKEN, SPK_DATA_DIR, SPK_HOST_ID,
+      Environment: SPK_SERVER, SPK_AGENT_TOKEN (or SPK_AGENT_TOKEN_FILE), SPK_DATA_DIR, SPK_HOST_ID,
       SPK_POLL_INTERVAL_MS (poll while the push stream is down; default: the core's interval),
-      SPK_HEARTBEAT_MS (the core's heartbeat interval, default 15000; no event for 2.5 of them
-      means the stream is dead). Prefer SPK_AGENT_TOKEN to --token: flags show in \`ps\`.
+      SPK_HEARTBEAT_MS (the heartbeat interval assumed until the core's first event says its own,
+      default 15000; no event for 2.5 of them means the stream is dead). Prefer SPK_AGENT_TOKEN or a token file to --token: flags
+      show in \`ps\`.
       While the core cannot be reached, or refuses the token (revoked), the agent keeps its
       current tree, logs why, and retries (a refused token once a minute: replace it and
       restart). Exit: 0 after SIGTERM/SIGINT, 1 if it cannot start (data dir locked or
@@ -44,6 +46,7 @@ export const USAGE = `usage:
 const daemonOptions = {
   server: { type: 'string' },
   token: { type: 'string' },
+  'token-file': { type: 'string' },
   'data-dir': { type: 'string' },
   'host-id': { type: 'string' },
   'poll-interval-ms': { type: 'string' },
@@ -89,6 +92,7 @@ export function parseAgentArgs(argv: readonly string[]): AgentCommand {
   const flags: DaemonFlags = {};
   if (values.server !== undefined) flags.server = values.server;
   if (values.token !== undefined) flags.token = values.token;
+  if (values['token-file'] !== undefined) flags.tokenFile = values['token-file'];
   if (values['data-dir'] !== undefined) flags.dataDir = values['data-dir'];
   if (values['host-id'] !== undefined) flags.hostId = values['host-id'];
   if (values['poll-interval-ms'] !== undefined) flags.pollIntervalMs = values['poll-interval-ms'];

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAgentArgs, UsageError } from './args.ts';
 import { DEFAULT_HEARTBEAT_MS, loadAgentConfig } from './config.ts';
@@ -41,7 +44,23 @@ describe('agent settings', () => {
     expect(() => loadAgentConfig({}, { ...env, SPK_SERVER: 'https://user:pw@core' }, '/')).toThrow(/must not contain credentials/);
   });
 
+  it('reads the token from a file (--token-file / SPK_AGENT_TOKEN_FILE), never from argv', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'spk-agent-token-'));
+    writeFileSync(path.join(dir, 'token'), 'sat_from_file\n', { mode: 0o600 });
+    writeFileSync(path.join(dir, 'empty'), '\n');
+    const noToken = { SPK_SERVER: env.SPK_SERVER, SPK_DATA_DIR: env.SPK_DATA_DIR };
+    expect(loadAgentConfig({}, { ...noToken, SPK_AGENT_TOKEN_FILE: 'token' }, dir).token).toBe('sat_from_file');
+    expect(loadAgentConfig({ tokenFile: path.join(dir, 'token') }, noToken, '/').token).toBe('sat_from_file');
+    // The token itself still wins over a file at the same level, and a flag over the environment.
+    expect(loadAgentConfig({}, { ...env, SPK_AGENT_TOKEN_FILE: 'token' }, dir).token).toBe('sat_secret_value');
+    expect(loadAgentConfig({ tokenFile: 'token' }, env, dir).token).toBe('sat_from_file');
+    expect(() => loadAgentConfig({}, { ...noToken, SPK_AGENT_TOKEN_FILE: 'missing' }, dir)).toThrow(/SPK_AGENT_TOKEN_FILE cannot read .*missing \(ENOENT\)/);
+    expect(() => loadAgentConfig({ tokenFile: 'empty' }, noToken, dir)).toThrow(/--token-file .*empty is empty/);
+    expect(() => loadAgentConfig({ tokenFile: 'empty' }, noToken, dir)).not.toThrow(/is required/);
+  });
+
   it('parses the daemon, run and help command lines, refusing unknown options', () => {
+    expect(parseAgentArgs(['--token-file', '/etc/spk-agent/token'])).toEqual({ kind: 'daemon', flags: { tokenFile: '/etc/spk-agent/token' } });
     expect(parseAgentArgs(['--server', 'http://a', '--data-dir', 'd'])).toEqual({ kind: 'daemon', flags: { server: 'http://a', dataDir: 'd' } });
     expect(parseAgentArgs(['run', 'check.mjs', '--json', '--timeout', '5'])).toEqual({ kind: 'run', file: 'check.mjs', json: true, timeoutSeconds: '5' });
     expect(parseAgentArgs(['--version'])).toEqual({ kind: 'version' });

@@ -1,5 +1,6 @@
 // The daemon's settings from flags and environment (a flag wins), checked with zod. A refusal
 // names the flag and the variable and says what to give; the token's value is never repeated.
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { agentReportSchema } from '@spk/common';
@@ -44,7 +45,7 @@ const fields = {
     env: 'SPK_AGENT_TOKEN',
     // The message must not echo the value: it is a secret even when malformed.
     schema: z.string().regex(/^\S+$/, { error: 'must be one word without spaces (the token exactly as `spk satellites create` printed it)' }),
-    missing: 'the satellite token that `spk satellites create <name>` printed',
+    missing: 'the satellite token that `spk satellites create <name>` printed (or a file holding it: --token-file / SPK_AGENT_TOKEN_FILE)',
   },
   dataDir: { flag: '--data-dir', env: 'SPK_DATA_DIR', schema: z.string().min(1), missing: 'a directory of its own for trees and cache, e.g. /var/lib/spk-agent' },
   hostId: { flag: '--host-id', env: 'SPK_HOST_ID', schema: agentReportSchema.shape.hostId.unwrap(), missing: null },
@@ -64,16 +65,36 @@ const flagKey: Record<FieldName, keyof DaemonFlags> = {
 
 const nonEmpty = (value: string | undefined) => (value === undefined || value.trim() === '' ? undefined : value.trim());
 
+/** The token from a file (argv and the environment can be read by others; a 0600 file need not be). */
+function readTokenFile(file: string | undefined, source: string, cwd: string, problems: string[]): string | undefined {
+  const name = nonEmpty(file);
+  if (name === undefined) return undefined;
+  const resolved = path.resolve(cwd, name);
+  let text: string;
+  try {
+    text = readFileSync(resolved, 'utf8');
+  } catch (error) {
+    problems.push(`${source} cannot read ${resolved} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'}): give a file the agent's user can read, holding the token`);
+    return undefined;
+  }
+  const token = nonEmpty(text);
+  if (token === undefined) problems.push(`${source} ${resolved} is empty: put the token that \`spk satellites create <name>\` printed in it`);
+  return token;
+}
+
 /** Resolves every setting, collecting every problem before refusing, so one start shows them all. */
 export function loadAgentConfig(flags: DaemonFlags, env: Env, cwd: string): AgentConfig {
   const problems: string[] = [];
   const values: Partial<Record<FieldName, unknown>> = {};
   for (const name of Object.keys(fields) as FieldName[]) {
     const field = fields[name];
-    const fromFlag = nonEmpty(flags[flagKey[name]]);
-    const raw = fromFlag ?? nonEmpty(env[field.env]);
+    // The token: a flag beats the environment, and at each level the value beats a file naming it.
+    const fromFlag = nonEmpty(flags[flagKey[name]]) ?? (name === 'token' ? readTokenFile(flags.tokenFile, '--token-file', cwd, problems) : undefined);
+    const fromEnv = fromFlag !== undefined ? undefined : (nonEmpty(env[field.env]) ?? (name === 'token' ? readTokenFile(env.SPK_AGENT_TOKEN_FILE, 'SPK_AGENT_TOKEN_FILE', cwd, problems) : undefined));
+    const raw = fromFlag ?? fromEnv;
     const source = fromFlag !== undefined ? field.flag : field.env;
     if (raw === undefined) {
+      if (name === 'token' && (nonEmpty(flags.tokenFile) ?? nonEmpty(env.SPK_AGENT_TOKEN_FILE)) !== undefined) continue;
       if (field.missing) problems.push(`${field.flag} / ${field.env} is required: give ${field.missing}`);
       continue;
     }

@@ -50,7 +50,7 @@ describe.each(testDrivers())('satellites through the HTTP server (%s)', (driver)
       events.push(value);
       return value;
     };
-    expect(await next()).toEqual({ type: 'desired', lockfileHash: null });
+    expect(await next()).toEqual({ type: 'desired', lockfileHash: null, heartbeatMs: expect.any(Number) });
 
     // A commit through the admin API reaches the open stream as a new desired hash.
     await admin.packages.add({ name: 'spk-fixture-leaf' });

@@ -37,9 +37,12 @@ export type AgentDesired = z.infer<typeof agentDesiredSchema>;
  * `desired` per newly committed hash, and a `heartbeat` (with the current hash) every heartbeat
  * interval, so an agent can tell a quiet stream from a dead one.
  */
+/** Every event says how often heartbeats come, so an agent knows when a quiet stream is a dead one. */
+const heartbeatMsSchema = z.number().int().positive();
+
 export const agentWatchEventSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('desired'), lockfileHash: lockfileHashSchema.nullable() }),
-  z.object({ type: z.literal('heartbeat'), lockfileHash: lockfileHashSchema.nullable(), at: z.iso.datetime() }),
+  z.object({ type: z.literal('desired'), lockfileHash: lockfileHashSchema.nullable(), heartbeatMs: heartbeatMsSchema }),
+  z.object({ type: z.literal('heartbeat'), lockfileHash: lockfileHashSchema.nullable(), at: z.iso.datetime(), heartbeatMs: heartbeatMsSchema }),
 ]);
 export type AgentWatchEvent = z.infer<typeof agentWatchEventSchema>;
 
@@ -53,8 +56,8 @@ export const agentReportSchema = z.strictObject({
   lastError: z.string().max(MAX_REPORTED_ERROR_LENGTH).nullable(),
   agentVersion: z.string().min(1).max(64),
   hostname: z.string().min(1).max(255),
-  /** What the last reconcile pulled from the core (0 and 0 when it needed nothing). */
-  lastPull: z.object({ blobs: z.number().int().nonnegative(), bytes: z.number().int().nonnegative() }).nullable(),
+  /** What the last reconcile pulled from the core (0 and 0 when it needed nothing). `blobs` fits the table's integer column. */
+  lastPull: z.object({ blobs: z.number().int().nonnegative().max(2 ** 31 - 1), bytes: z.number().int().nonnegative() }).nullable(),
 });
 export type AgentReport = z.infer<typeof agentReportSchema>;
 

@@ -27,6 +27,8 @@ export function createFakeCore(initial: string | null) {
   const logs: Array<{ level: string; msg: string; fields: Record<string, unknown> | undefined }> = [];
   const core = {
     pollIntervalMs: 5_000,
+    /** What the fake core's events announce as its heartbeat interval. */
+    heartbeatMs: 1_000,
     reachable: true,
     tokenRevoked: false,
     /** Reconciles that fail with INTEGRITY_MISMATCH before one succeeds. */
@@ -40,10 +42,10 @@ export function createFakeCore(initial: string | null) {
     logs,
     commit(next: string) {
       desiredHash = next;
-      for (const stream of streams) if (!stream.aborted) stream.push({ type: 'desired', lockfileHash: next });
+      for (const stream of streams) if (!stream.aborted) stream.push({ type: 'desired', lockfileHash: next, heartbeatMs: core.heartbeatMs });
     },
     heartbeat() {
-      for (const stream of streams) if (!stream.aborted) stream.push({ type: 'heartbeat', lockfileHash: desiredHash, at: new Date().toISOString() });
+      for (const stream of streams) if (!stream.aborted) stream.push({ type: 'heartbeat', lockfileHash: desiredHash, at: new Date().toISOString(), heartbeatMs: core.heartbeatMs });
     },
     logged: (msg: string) => logs.filter((line) => line.msg === msg),
     current: () => current,
@@ -67,7 +69,7 @@ export function createFakeCore(initial: string | null) {
     };
     signal.addEventListener('abort', () => ((stream.aborted = true), stream.fail(new DOMException('aborted', 'AbortError'))), { once: true });
     streams.push(stream);
-    if (!core.silentStreams) stream.push({ type: 'desired', lockfileHash: desiredHash });
+    if (!core.silentStreams) stream.push({ type: 'desired', lockfileHash: desiredHash, heartbeatMs: core.heartbeatMs });
     return {
       async *[Symbol.asyncIterator]() {
         for (;;) {

@@ -38,7 +38,7 @@ export function createAgentProcedures(deps: AgentProceduresDeps) {
         log.warn({ satellite, hostId }, 'refused a satellite report for a host id another host holds');
         throw new SpkError(
           'HOST_ID_TAKEN',
-          `host id "${hostId}" belongs to a core instance or another satellite; give this agent another SPK_HOST_ID (or leave it unset to use the satellite's name)`,
+          `host id "${hostId}" belongs to a core instance or another satellite (each satellite's name is reserved as its host id); give this agent another SPK_HOST_ID (or leave it unset to use the satellite's name)`,
           { hostId },
         );
       }

@@ -95,15 +95,15 @@ describe.each(testDrivers())('agent.watch (%s)', (driver) => {
     await service.create('w-events');
     const first = await commit('a');
     const stream = watchWith(HEARTBEAT_MS).watch('w-events');
-    expect(await nextOf(stream)).toEqual({ type: 'desired', lockfileHash: first });
+    expect(await nextOf(stream)).toEqual({ type: 'desired', lockfileHash: first, heartbeatMs: expect.any(Number) });
 
     const second = await commit('bb');
-    expect(await nextDesired(stream)).toEqual({ type: 'desired', lockfileHash: second });
+    expect(await nextDesired(stream)).toEqual({ type: 'desired', lockfileHash: second, heartbeatMs: expect.any(Number) });
     // The same hash again (a re-commit of the same set, or a hook from another instance): no new event.
     hooks.emit(SCRIPT_PACKAGES_CHANGED, { lockfileHash: second, committedAt: new Date().toISOString() });
     const started = Date.now();
     const after = [await nextOf(stream), await nextOf(stream), await nextOf(stream)];
-    expect(after).toEqual(after.map(() => ({ type: 'heartbeat', lockfileHash: second, at: expect.any(String) })));
+    expect(after).toEqual(after.map(() => ({ type: 'heartbeat', lockfileHash: second, at: expect.any(String), heartbeatMs: expect.any(Number) })));
     // Three heartbeats take at least two intervals.
     expect(Date.now() - started).toBeGreaterThanOrEqual(2 * HEARTBEAT_MS - 20);
     await stream.return();
@@ -116,8 +116,8 @@ describe.each(testDrivers())('agent.watch (%s)', (driver) => {
     const current = (await nextOf(stream)) as { lockfileHash: string | null };
     const missed = await commit('ccc', { hook: false });
     expect(missed).not.toBe(current.lockfileHash);
-    expect(await nextDesired(stream)).toEqual({ type: 'desired', lockfileHash: missed });
-    expect(await nextOf(stream)).toEqual({ type: 'heartbeat', lockfileHash: missed, at: expect.any(String) });
+    expect(await nextDesired(stream)).toEqual({ type: 'desired', lockfileHash: missed, heartbeatMs: expect.any(Number) });
+    expect(await nextOf(stream)).toEqual({ type: 'heartbeat', lockfileHash: missed, at: expect.any(String), heartbeatMs: expect.any(Number) });
     await stream.return();
   });
 
@@ -229,7 +229,7 @@ describe.each(testDrivers().filter((d) => d === 'postgres'))('revocation across 
     const { token } = await a.admin.satellites.create({ name: 'roamer' });
     const onB = await b.clientFor(token);
     const stream = await onB.agent.watch();
-    expect(await stream.next()).toEqual({ done: false, value: { type: 'desired', lockfileHash: null } });
+    expect(await stream.next()).toEqual({ done: false, value: { type: 'desired', lockfileHash: null, heartbeatMs: expect.any(Number) } });
     expect(b.backend.openAgentStreams()).toBe(1);
 
     const ended = stream.next().catch((error: unknown) => error);

@@ -56,7 +56,7 @@ export function createAgentWatch(deps: AgentWatchDeps) {
       const identity = await deps.satellites.findActiveByName(name);
       if (!identity) throw revokedError(name);
       let sent = await deps.readDesiredHash();
-      yield { type: 'desired', lockfileHash: sent };
+      yield { type: 'desired', lockfileHash: sent, heartbeatMs: deps.heartbeatMs };
       let nextBeat = Date.now() + deps.heartbeatMs;
       for (;;) {
         if (stop.signal.aborted) return;
@@ -66,7 +66,7 @@ export function createAgentWatch(deps: AgentWatchDeps) {
           const current = await deps.readDesiredHash();
           if (current !== sent) {
             sent = current;
-            yield { type: 'desired', lockfileHash: current };
+            yield { type: 'desired', lockfileHash: current, heartbeatMs: deps.heartbeatMs };
           }
           continue;
         }
@@ -76,9 +76,9 @@ export function createAgentWatch(deps: AgentWatchDeps) {
           const current = await deps.readDesiredHash();
           if (current !== sent) {
             sent = current;
-            yield { type: 'desired', lockfileHash: current };
+            yield { type: 'desired', lockfileHash: current, heartbeatMs: deps.heartbeatMs };
           }
-          yield { type: 'heartbeat', lockfileHash: current, at: deps.clock.now().toISOString() };
+          yield { type: 'heartbeat', lockfileHash: current, at: deps.clock.now().toISOString(), heartbeatMs: deps.heartbeatMs };
           nextBeat = Date.now() + deps.heartbeatMs;
           continue;
         }

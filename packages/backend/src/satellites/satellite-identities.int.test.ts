@@ -115,11 +115,10 @@ describe.each(testDrivers())('satellite identities (%s)', (driver) => {
       stale: false,
       satellite: { name: 'reporter', agentVersion: '1.2.3', hostname: 'probe-host.dc2', lastPull: null },
     });
-    // Its own host id, when the agent names one.
+    // Its own host id, when the agent names one: it replaces the row under the old one (one satellite, one row).
     expect(await satellite.agent.report(report({ hostId: 'reporter-eu' }))).toMatchObject({ hostId: 'reporter-eu' });
-    expect((await t.client.hosts.status()).hosts.find((h) => h.hostId === 'reporter-eu')).toMatchObject({
-      satellite: { name: 'reporter', lastPull: { blobs: 3, bytes: 4096 } },
-    });
+    const rows = (await t.client.hosts.status()).hosts.filter((h) => h.satellite?.name === 'reporter');
+    expect(rows).toEqual([expect.objectContaining({ hostId: 'reporter-eu', satellite: expect.objectContaining({ lastPull: { blobs: 3, bytes: 4096 } }) })]);
   });
 
   it("answers HOST_ID_TAKEN to a report under a core instance's or another satellite's host id", async () => {
@@ -136,6 +135,19 @@ describe.each(testDrivers())('satellite identities (%s)', (driver) => {
     const hosts = (await t.client.hosts.status()).hosts;
     expect(hosts.find((h) => h.hostId === coreId)).toMatchObject({ kind: 'core', satellite: null });
     expect(hosts.find((h) => h.hostId === 'sat-one')).toMatchObject({ satellite: { name: 'sat-one' } });
+  });
+
+  it("keeps a satellite's name for it: another satellite cannot claim it before it first reports", async () => {
+    const squatter = await t.clientFor((await t.client.satellites.create({ name: 'early-bird' })).token);
+    await t.client.satellites.create({ name: 'late-riser' });
+    await expect(squatter.agent.report(report({ hostId: 'late-riser' }))).rejects.toMatchObject({ status: 409, data: { code: 'HOST_ID_TAKEN' } });
+    expect((await t.client.hosts.status()).hosts.find((h) => h.hostId === 'late-riser')).toBeUndefined();
+  });
+
+  it('refuses a report whose numbers the hosts table cannot hold as invalid input, not as a server error', async () => {
+    const satellite = await t.clientFor((await t.client.satellites.create({ name: 'big-pull' })).token);
+    await expect(satellite.agent.report(report({ lastPull: { blobs: 2 ** 31, bytes: 1 } }))).rejects.toMatchObject({ status: 400 });
+    expect((await t.client.hosts.status()).hosts.find((h) => h.hostId === 'big-pull')).toBeUndefined();
   });
 });
 

@@ -2,12 +2,13 @@
 // API callers: reporters store publicErrorMessage text (or an agent's own report, length-capped by
 // the contract), and SQL text that an older version stored there is withheld on the way out.
 // A host reports at least once per poll interval, so one not seen for a few intervals is stale.
-// A satellite's row records which satellite owns it; no other host may write it.
-import { and, asc, eq, sql } from 'drizzle-orm';
+// A satellite's row records which satellite owns it; no other host may write it, a satellite has one
+// row, and a satellite's name is reserved as its host id.
+import { and, asc, eq, isNull, ne, sql } from 'drizzle-orm';
 import { isStaleHost, type HostStatus } from '@spk/common';
 import type { Db } from '../db/database.ts';
 import { withoutQueryText } from '../errors/driver-error.ts';
-import { hostStatus } from '../db/schema.ts';
+import { hostStatus, satellites } from '../db/schema.ts';
 import type { Clock } from '../services.ts';
 
 export interface HostReport {
@@ -80,16 +81,29 @@ export function createHostStatusStore(db: Db, options: HostStatusStoreOptions) {
         pullBlobs: r.lastPull?.blobs ?? null,
         pullBytes: r.lastPull?.bytes ?? null,
       };
-      const written = await db
-        .insert(hostStatus)
-        .values(values)
-        .onConflictDoUpdate({
-          target: hostStatus.hostId,
-          set: { ...values, convergedAt: keepConvergedAt },
-          setWhere: and(eq(hostStatus.kind, 'satellite'), eq(hostStatus.satellite, r.satellite)),
-        })
-        .returning({ hostId: hostStatus.hostId });
-      return written.length > 0;
+      return db.transaction(async (tx) => {
+        // Another satellite's name is its default host id: reserved for it even before it first reports.
+        if (r.hostId !== r.satellite) {
+          const [named] = await tx
+            .select({ name: satellites.name })
+            .from(satellites)
+            .where(and(eq(satellites.name, r.hostId), isNull(satellites.revokedAt)));
+          if (named) return false;
+        }
+        const written = await tx
+          .insert(hostStatus)
+          .values(values)
+          .onConflictDoUpdate({
+            target: hostStatus.hostId,
+            set: { ...values, convergedAt: keepConvergedAt },
+            setWhere: and(eq(hostStatus.kind, 'satellite'), eq(hostStatus.satellite, r.satellite)),
+          })
+          .returning({ hostId: hostStatus.hostId });
+        if (written.length === 0) return false;
+        // One satellite, one row: a row under the host id it reported before (SPK_HOST_ID changed) goes.
+        await tx.delete(hostStatus).where(and(eq(hostStatus.satellite, r.satellite), ne(hostStatus.hostId, r.hostId)));
+        return true;
+      });
     },
 
     async list(): Promise<HostStatus[]> {
