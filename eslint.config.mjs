@@ -1,7 +1,24 @@
+import { builtinModules } from 'node:module';
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
 const nodeBuiltins = { group: ['node:*'], message: 'This package runs in browsers too: no Node APIs.' };
+// The root of @spk/common is bundled for browsers: no Node built-in under either spelling, and not
+// npm's spec parsers (they need Node built-ins). Node-only helpers live in src/node/ (@spk/common/node).
+const commonBrowserMessage = 'The root of @spk/common runs in browsers: no Node APIs. Put Node-only code in src/node/ (imported as @spk/common/node).';
+const commonBrowserImports = {
+  paths: [
+    ...builtinModules.map((name) => ({ name, message: commonBrowserMessage })),
+    ...['npm-package-arg', 'validate-npm-package-name'].map((name) => ({
+      name,
+      message: `${name} needs Node built-ins; use the pure checks in package-spec.ts, or put npm-backed code in src/node/ (@spk/common/node).`,
+    })),
+  ],
+  patterns: [
+    { group: ['node:*'], message: commonBrowserMessage },
+    { group: ['npm-package-arg/*', 'validate-npm-package-name/*'], message: commonBrowserMessage },
+  ],
+};
 const dbAndServer = ['drizzle-orm', 'drizzle-orm/*', 'postgres', '@electric-sql/pglite', '@orpc/server', '@orpc/server/*'];
 
 export default tseslint.config(
@@ -25,7 +42,7 @@ export default tseslint.config(
             { sourceTag: 'scope:browser', onlyDependOnLibsWithTags: ['scope:common'] },
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['scope:common', 'scope:reconciler', 'scope:backend', 'scope:agent', 'scope:browser', 'type:tools'] },
             { sourceTag: 'type:tools', onlyDependOnLibsWithTags: ['scope:common'] },
-            { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['scope:common', 'scope:reconciler', 'scope:backend', 'type:tools'] },
+            { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['scope:common', 'scope:reconciler', 'scope:backend', 'scope:browser', 'type:tools'] },
           ],
         },
       ],
@@ -54,7 +71,12 @@ export default tseslint.config(
     },
   },
   {
-    files: ['packages/common/src/**/*.ts', 'packages/type-acquisition/src/**/*.ts'],
+    files: ['packages/common/src/**/*.ts'],
+    ignores: ['packages/common/src/node/**', 'packages/common/src/**/*.test.ts'],
+    rules: { 'no-restricted-imports': ['error', commonBrowserImports] },
+  },
+  {
+    files: ['packages/type-acquisition/src/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [nodeBuiltins] }] },
   },
 );

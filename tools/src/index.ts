@@ -34,3 +34,4 @@ export { makeTarball, type TarEntrySpec } from './testing/make-tarball.ts';
 export { startLoopbackServer, type LoopbackServer } from './testing/loopback-http.ts';
 export { AGENT_DEV_BIN, runAgentCommand, spawnAgent, type AgentCommandResult, type AgentLogLine, type SpawnAgentOptions, type SpawnedAgent } from './testing/spawn-agent.ts';
 export { startBlobFaultProxy, type BlobFault, type BlobFaultProxy, type SeenBlobRequest } from './testing/blob-fault-proxy.ts';
+export { createMemoryEditor, type MemoryEditor, type MemoryFile } from './testing/memory-editor.ts';

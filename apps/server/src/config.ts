@@ -2,7 +2,12 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { runSettingsEnvShape, runSettingsFromParsedEnv, type RunSettingsFromEnv } from '@spk/reconciler';
-import { DEFAULT_DATA_DIR, DEFAULT_REGISTRY_TIMEOUT_MS, DEFAULT_SERVER_HOST, DEFAULT_SERVER_PORT } from '@spk/common';
+import { DEFAULT_DATA_DIR, DEFAULT_REGISTRY_TIMEOUT_MS, DEFAULT_SERVER_HOST, DEFAULT_SERVER_PORT, DEFAULT_TYPES_MAX_BYTES } from '@spk/common';
+
+const MiB = 1024 * 1024;
+/** The Node major this server runs, and so the one its scripts run on (the default for SPK_TYPES_NODE_MAJOR). */
+const OWN_NODE_MAJOR = Number(process.versions.node.split('.')[0]);
+const unsetWhenEmpty = (value: unknown) => (value === '' ? undefined : value);
 
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(DEFAULT_SERVER_PORT),
@@ -38,6 +43,28 @@ const envSchema = z.object({
   // Verified blobs kept in memory for agents' downloads; 0 keeps none (reads are still shared).
   SPK_BLOB_CACHE_MB: z.coerce.number().int().min(0).max(64 * 1024).default(128),
   SPK_REGISTRY_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(DEFAULT_REGISTRY_TIMEOUT_MS),
+  // Declaration files for script editors (docs/editor-types.md): a closure's content ceiling, whether
+  // the installer adds @types packages, and which @types/node major it adds.
+  SPK_TYPES_MAX_MB: z.preprocess(
+    unsetWhenEmpty,
+    z.coerce.number({ error: 'must be a number of MiB' }).positive('must be a positive number of MiB').max(1024, 'must be at most 1024 MiB').default(DEFAULT_TYPES_MAX_BYTES / MiB),
+  ),
+  SPK_TYPES_AUTO_ADD: z.preprocess(
+    unsetWhenEmpty,
+    z
+      .enum(['true', 'false', '1', '0'], { message: 'must be true or false (or 1 or 0)' })
+      .default('true')
+      .transform((value) => value === 'true' || value === '1'),
+  ),
+  SPK_TYPES_NODE_MAJOR: z.preprocess(
+    unsetWhenEmpty,
+    z.coerce
+      .number({ error: 'must be a Node major version such as 20' })
+      .int('must be a Node major version such as 20')
+      .min(18, 'must be 18 or later')
+      .max(99, 'must be a Node major version such as 20')
+      .default(OWN_NODE_MAJOR),
+  ),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // Script runs (docs/operations.md, "Script runs"): the same variables as on a satellite.
   ...runSettingsEnvShape,
@@ -58,6 +85,7 @@ export interface ServerConfig {
   registryTimeoutMs: number;
   logLevel: string;
   runs: RunSettingsFromEnv;
+  types: { maxBytes: number; autoAdd: boolean; nodeMajor: number };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
@@ -81,5 +109,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
     registryTimeoutMs: e.SPK_REGISTRY_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
     runs: runSettingsFromParsedEnv(e),
+    types: { maxBytes: Math.max(1, Math.floor(e.SPK_TYPES_MAX_MB * MiB)), autoAdd: e.SPK_TYPES_AUTO_ADD, nodeMajor: e.SPK_TYPES_NODE_MAJOR },
   };
 }

@@ -7,6 +7,8 @@ import { httpErrorFor } from '@spk/backend';
 
 /** How long a refused request may keep sending the body nobody will read. */
 const LINGER_MS = 5_000;
+/** Bodies declared up to this many times the limit are drained (within LINGER_MS) rather than cut. */
+const OVERSIZE_DRAIN_FACTOR = 4;
 
 export const under = (pathname: string, prefix: string) => pathname === prefix || pathname.startsWith(`${prefix}/`);
 
@@ -51,7 +53,9 @@ export function refuseUnread(req: IncomingMessage, res: ServerResponse, pathname
   const body = under(pathname, RPC_PREFIX) ? { json: error.toJSON() } : under(pathname, REST_PREFIX) ? error.toJSON() : { code: orpcCode, message };
   const declared = Number(req.headers['content-length'] ?? 0);
   const chunked = req.headers['transfer-encoding'] !== undefined;
-  if (declared > maxBodyBytes) return sendJson(res, status, body, { connection: 'close' });
+  // A body declared a little over the limit is let in unread as well (closing on it resets the
+  // connection and the client never sees the 413); one declared far over it is cut at once.
+  if (declared > maxBodyBytes * OVERSIZE_DRAIN_FACTOR) return sendJson(res, status, body, { connection: 'close' });
   sendJson(res, status, body, chunked ? { connection: 'close' } : {});
-  if (declared > 0 || chunked) discardBody(req, maxBodyBytes);
+  if (declared > 0 || chunked) discardBody(req, Math.max(declared, maxBodyBytes));
 }

@@ -38,6 +38,7 @@ async function main(): Promise<void> {
   }, { blobDir: config.blobDir, hostId: config.hostId ?? `${hostname()}:${config.port}`, pollIntervalMs: config.pollIntervalMs, registryTimeoutMs: config.registryTimeoutMs,
     ...(config.agentHeartbeatMs ? { agentHeartbeatMs: config.agentHeartbeatMs } : {}),
     blobCacheBytes: config.blobCacheBytes,
+    types: config.types,
     runs: {
       settings: config.runs.settings,
       ...(config.runs.runAsUser ? { runAsUser: config.runs.runAsUser } : {}),

@@ -10,7 +10,8 @@ import { createFilesystemBlobStore } from './blob-stores/filesystem-blob-store.t
 import { createPostgresBlobStore, POSTGRES_STORE_ID } from './blob-stores/postgres-blob-store.ts';
 import { createBlobRoute } from './http/blob-route.ts';
 import type { HttpRoute } from './http/http-route.ts';
-import { createInstallController } from './install/install-controller.ts';
+import { createTypesRoute } from './http/types-route.ts';
+import { createInstallController, DEFAULT_TYPES_AUTO_ADD } from './install/install-controller.ts';
 import { createInstallerLock } from './install/installer-lock.ts';
 import { createCoreHost, DEFAULT_POLL_INTERVAL_MS } from './host/core-host.ts';
 import type { ScriptRunOptions } from './host/core-script-runs.ts';
@@ -27,6 +28,7 @@ import { createPackageDeclarations } from './registry/package-declarations.ts';
 import { createSatelliteStore } from './stores/satellite-store.ts';
 import { createSettingsStore } from './stores/settings-store.ts';
 import { createTokenStore } from './stores/token-store.ts';
+import { createTypesService } from './types/types-service.ts';
 
 export interface BackendOptions {
   /** Blob store used when none was configured. */
@@ -48,6 +50,15 @@ export interface BackendOptions {
   agentHeartbeatMs?: number;
   /** Verified blobs kept in memory for `GET /blobs` (default 128 MiB); concurrent requests for one blob share one read either way. */
   blobCacheBytes?: number;
+  /** Declaration files for script editors (see docs/editor-types.md). */
+  types?: {
+    /** Content ceiling of one closure (default 8 MiB); over it files are dropped and `truncated` is set. */
+    maxBytes?: number;
+    /** Let the installer add `@types/node` and the `@types/*` companions of declared packages without own types (default on). */
+    autoAdd?: boolean;
+    /** The Node major whose `@types/node` the installer adds (default this process's). */
+    nodeMajor?: number;
+  };
 }
 
 export function createScriptPackagesBackend(services: BackendServices, options: BackendOptions = {}) {
@@ -92,6 +103,10 @@ export function createScriptPackagesBackend(services: BackendServices, options: 
     clock,
     logger,
     dataDir: services.dataDir,
+    typesAutoAdd: {
+      enabled: options.types?.autoAdd ?? DEFAULT_TYPES_AUTO_ADD.enabled,
+      nodeMajor: options.types?.nodeMajor ?? DEFAULT_TYPES_AUTO_ADD.nodeMajor,
+    },
     ...(options.fetchConcurrency ? { fetchConcurrency: options.fetchConcurrency } : {}),
   });
   const host = createCoreHost({
@@ -107,6 +122,15 @@ export function createScriptPackagesBackend(services: BackendServices, options: 
     ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
     ...(options.firstRetryMs ? { firstRetryMs: options.firstRetryMs } : {}),
     ...(options.runs ? { runs: options.runs } : {}),
+  });
+
+  // Closures are computed from this instance's own tree, so a hash other than its current one is stale here.
+  const types = createTypesService({
+    dataDir: services.dataDir,
+    currentHash: () => host.currentHash(),
+    readManifest: (lockfileHash) => state.readManifest(lockfileHash),
+    logger,
+    ...(options.types?.maxBytes === undefined ? {} : { maxBytes: options.types.maxBytes }),
   });
 
   const declarations = createPackageDeclarations({ packages, registryCredentials: () => settings.getRegistryCredentials(), logger });
@@ -126,9 +150,11 @@ export function createScriptPackagesBackend(services: BackendServices, options: 
     satellites,
     agent,
     agentWatch,
+    types,
   });
   const httpRoutes: HttpRoute[] = [
     createBlobRoute({ blobIndex, blobStores }, { logger, ...(options.blobCacheBytes === undefined ? {} : { maxBytes: options.blobCacheBytes }) }),
+    createTypesRoute(types),
   ];
 
   return {

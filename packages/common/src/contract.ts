@@ -18,6 +18,7 @@ import {
   satelliteInfoSchema,
   satelliteNameInputSchema,
 } from './satellites.ts';
+import { typeClosureSchema, typesClosureInputSchema, typesIndexInputSchema, typesIndexSchema } from './editor-types.ts';
 import { installStateSchema, installTriggerResultSchema } from './install-state.ts';
 import {
   addPackageInputSchema,
@@ -171,6 +172,25 @@ export const contract = {
       .route({ method: 'POST', path: '/agent/report', summary: "A satellite's status: the tree it runs, its last error and what it pulled; shown by hosts.status" })
       .input(agentReportSchema)
       .output(agentReportResultSchema),
+  },
+  /** Declaration files for script editors; `GET /types/...` serves the same with HTTP caching. */
+  types: {
+    index: read
+      .route({
+        method: 'GET',
+        path: '/types',
+        summary: 'Importable packages of a tree (the current one when no hash is given), with closure sizes once known, and its @types/node',
+      })
+      .input(typesIndexInputSchema)
+      .output(typesIndexSchema),
+    closure: read
+      .route({
+        method: 'GET',
+        path: '/types/{lockfileHash}/{+name}',
+        summary: "One package's declaration-file closure in the tree with this hash; STALE_LOCKFILE_HASH (409) when it is not the answering instance's current tree",
+      })
+      .input(typesClosureInputSchema)
+      .output(typeClosureSchema),
   },
   runs: {
     execute: manage

@@ -34,6 +34,7 @@ export const ERROR_CODES = [
   'NO_MATCHING_VERSION',
   'PACKAGE_NAME_CONFLICT',
   'HOST_ID_TAKEN',
+  'STALE_LOCKFILE_HASH',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -1,6 +1,7 @@
 export * from './access.ts';
 export * from './config.ts';
 export * from './contract.ts';
+export * from './editor-types.ts';
 export * from './errors.ts';
 export * from './exit-codes.ts';
 export * from './fsck.ts';

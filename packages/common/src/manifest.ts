@@ -21,6 +21,8 @@ export const manifestEntrySchema = z.strictObject({
   hasInstallScript: z.boolean(),
   bin: z.record(z.string(), z.string()),
   dependencies: z.record(z.string(), z.string()),
+  /** Not declared: the installer added it so the script editor has types (an `@types/*` companion or `@types/node`). */
+  addedForTypes: z.literal(true).optional(),
 });
 export type ManifestEntry = z.infer<typeof manifestEntrySchema>;
 

@@ -1,30 +1,19 @@
 // What an operator may declare: a registry package name plus a semver range, exact version or
-// dist-tag. Validation uses npm's own parsers so we accept exactly what npm would resolve, and
-// name the kind of spec (git, URL, file, directory, alias) when it is not a registry one.
-import npa from 'npm-package-arg';
-import validateName from 'validate-npm-package-name';
+// dist-tag. The checks follow npm's rules (package-name.ts, spec-reading.ts) without a Node API,
+// so browsers can load them; where a declaration is accepted, the backend also asks npm's own
+// parser (`@spk/common/node`). A spec that is not a registry one is named for what it is.
 import { z } from 'zod';
 import { SpkError } from './errors.ts';
+import { packageNameProblems } from './package-name.ts';
+import { isRegistryType, readArgument, readSpec, type RegistrySpecType, type SpecReading } from './spec-reading.ts';
+import { REGISTRY_SPECS_ONLY, specKindLabel } from './spec-kind-label.ts';
 
-export type RegistrySpecType = 'range' | 'version' | 'tag';
-const REGISTRY_SPEC_TYPES = new Set<string>(['range', 'version', 'tag']);
-const SPEC_KIND_LABELS: Record<string, string> = {
-  git: 'a git spec',
-  file: 'a local tarball (file:) spec',
-  directory: 'a local directory (file:) spec',
-  remote: 'a tarball URL spec',
-  alias: 'an alias (npm:) spec',
-};
-const HOST_LABELS: Record<string, string> = { github: 'GitHub', gitlab: 'GitLab', bitbucket: 'Bitbucket', gist: 'GitHub gist', sourcehut: 'sourcehut' };
+export type { RegistrySpecType } from './spec-reading.ts';
 
-/** What to do instead, after any refused non-registry spec. */
-const REGISTRY_SPECS_ONLY =
-  'only registry specs are allowed: a name with an optional semver range, exact version or dist-tag (zod, zod@^3.23, zod@latest); publish other code to a registry first';
-
-function describeKind(parsed: npa.Result): string {
-  const label = SPEC_KIND_LABELS[parsed.type] ?? `a ${parsed.type} spec`;
-  const host = parsed.type === 'git' && parsed.hosted ? HOST_LABELS[parsed.hosted.type] : undefined;
-  return host ? `${label} (${host})` : label;
+/** The kind of a non-registry reading ("a git spec (GitHub)"), or null for a registry or unusable one. */
+function otherKind(reading: SpecReading): string | null {
+  if (reading.type === 'invalid' || isRegistryType(reading.type)) return null;
+  return specKindLabel(reading.type, 'host' in reading ? reading.host : undefined);
 }
 
 /**
@@ -32,59 +21,35 @@ function describeKind(parsed: npa.Result): string {
  * `"a tarball URL spec"`, …), or null for a registry spec or something npm cannot parse at all.
  */
 export function nonRegistrySpecKind(spec: string): string | null {
-  let parsed: npa.Result;
-  try {
-    parsed = npa(spec);
-  } catch {
-    return null;
-  }
-  return REGISTRY_SPEC_TYPES.has(parsed.type) ? null : describeKind(parsed);
+  return otherKind(readArgument(spec));
 }
 
 /**
  * Returns a problem description, or null when `name` is a valid npm package name: valid for new
- * packages, or valid only for legacy ones (see `legacyNameReason`), which the backend accepts
- * only when the registry has the package.
+ * packages, or valid only for legacy ones (upper case, `~'!()*`, a core module's name; see
+ * `legacyNameReason` in `@spk/common/node`), which the backend accepts only when the registry has
+ * the package.
  */
 export function checkPackageName(name: string): string | null {
-  const result = validateName(name);
-  if (result.validForOldPackages) return null;
+  const { errors, legacyWarnings } = packageNameProblems(name);
+  if (errors.length === 0) return null;
   const kind = nonRegistrySpecKind(name);
   if (kind) return `"${name}" is ${kind}, not a package name; ${REGISTRY_SPECS_ONLY}`;
-  const problems = [...(result.errors ?? []), ...(result.warnings ?? [])];
-  return `"${name}" is not a valid npm package name: ${problems.join('; ')}`;
-}
-
-/**
- * Why `name` is valid only for packages published before npm's current rules (upper case, a core
- * module's name, `~'!()*`), or null when it is valid for new packages too.
- */
-export function legacyNameReason(name: string): string | null {
-  const result = validateName(name);
-  if (result.validForNewPackages || !result.validForOldPackages) return null;
-  return (result.warnings ?? []).join('; ');
+  return `"${name}" is not a valid npm package name: ${[...errors, ...legacyWarnings].join('; ')}`;
 }
 
 /** Whether npm reads `range` as a semver range, an exact version or a dist-tag; null for anything else. */
 export function registrySpecType(name: string, range: string): RegistrySpecType | null {
-  try {
-    const type = npa.resolve(name, range).type;
-    return REGISTRY_SPEC_TYPES.has(type) ? (type as RegistrySpecType) : null;
-  } catch {
-    return null;
-  }
+  const { type } = readSpec(name, range);
+  return isRegistryType(type) ? type : null;
 }
 
 /** Returns a problem description, or null when `range` is a registry range, version or dist-tag. */
 export function checkPackageRange(name: string, range: string): string | null {
-  let parsed: ReturnType<typeof npa.resolve>;
-  try {
-    parsed = npa.resolve(name, range);
-  } catch (error) {
-    return `"${range}" is not a valid version range for ${name}: ${(error as Error).message}`;
-  }
-  if (REGISTRY_SPEC_TYPES.has(parsed.type)) return null;
-  return `"${range}" is ${describeKind(parsed)}; ${REGISTRY_SPECS_ONLY}`;
+  const reading = readSpec(name, range);
+  if (reading.type === 'invalid') return `"${range}" is not a valid version range for ${name}: ${reading.reason}`;
+  const kind = otherKind(reading);
+  return kind ? `"${range}" is ${kind}; ${REGISTRY_SPECS_ONLY}` : null;
 }
 
 export const packageNameSchema = z

@@ -5,6 +5,7 @@ import { createReadStream, type Stats } from 'node:fs';
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { limitConcurrency } from './map-concurrent.ts';
 
 export type DiskEntry =
   | { kind: 'dir'; mode: number }
@@ -25,27 +26,12 @@ async function sha256File(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
-/** Runs at most `limit` calls at once: hashing a big tree must not open every file together. */
-function limited(limit: number): <T>(fn: () => Promise<T>) => Promise<T> {
-  let active = 0;
-  const waiting: Array<() => void> = [];
-  return async (fn) => {
-    if (active >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
-    active++;
-    try {
-      return await fn();
-    } finally {
-      active--;
-      waiting.shift()?.();
-    }
-  };
-}
-
 /** Empty when `root` does not exist. */
 export async function readDiskEntries(root: string, options: { hash?: (rel: string, stats: Stats) => boolean } = {}): Promise<DiskEntries> {
   const entries: DiskEntries = new Map();
   const wantHash = options.hash ?? (() => true);
-  const io = limited(32);
+  // At most 32 files open at once: hashing a big tree must not open every file together.
+  const io = limitConcurrency(32);
   const visit = async (rel: string): Promise<void> => {
     const full = rel === '' ? root : path.join(root, rel);
     let stats: Stats;

@@ -11,7 +11,7 @@ export { removeSealed } from './sealed-dirs.ts';
 export { runScript, DEFAULT_RUN_SETTINGS, type RunScriptOptions, type ScriptRunSettings } from './runs/run-script.ts';
 export { createScriptRunner, type ScriptRunner, type ScriptRunnerOptions } from './runs/script-runner.ts';
 export { listRunPins, pinnedTreeHashes, type RunPin } from './runs/run-pins.ts';
-export { mapConcurrent } from './map-concurrent.ts';
+export { limitConcurrency, mapConcurrent } from './map-concurrent.ts';
 export { checkTarball, type TarballCheckOptions } from './tarball-check.ts';
 export { isProcessAlive, readBootId } from './process-liveness.ts';
 export { acquireDataDirLock, dataDirLockFile, type DataDirLock, type DataDirOwner } from './host-dir/data-dir-lock.ts';

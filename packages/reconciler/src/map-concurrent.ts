@@ -1,5 +1,5 @@
-// Bounded parallelism for I/O fan-out (downloads, extractions, links). Fails fast: after the
-// first error no new work starts, in-flight work settles, then that first error is thrown.
+// Bounded parallelism for I/O fan-out (downloads, extractions, links). `mapConcurrent` fails fast:
+// after the first error no new work starts, in-flight work settles, then that first error is thrown.
 export async function mapConcurrent<T, R>(
   items: readonly T[],
   limit: number,
@@ -22,4 +22,20 @@ export async function mapConcurrent<T, R>(
   await Promise.all(Array.from({ length: workers }, worker));
   if (failure !== null) throw (failure as { error: unknown }).error;
   return results;
+}
+
+/** A gate for work that arrives over time: at most `limit` calls run at once, the rest wait in order. */
+export function limitConcurrency(limit: number): <T>(fn: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const waiting: Array<() => void> = [];
+  return async (fn) => {
+    if (active >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    active++;
+    try {
+      return await fn();
+    } finally {
+      active--;
+      waiting.shift()?.();
+    }
+  };
 }

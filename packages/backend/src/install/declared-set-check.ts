@@ -3,7 +3,8 @@
 // differ only in letter case. npm can silently drop a declaration (it folded "Zod" into "zod"), so
 // the result is checked here, before anything is fetched or published.
 import semver from 'semver';
-import { registrySpecType, SpkError } from '@spk/common';
+import { SpkError } from '@spk/common';
+import { npmRegistrySpecType } from '@spk/common/node';
 
 export interface DeclaredEntry {
   name: string;
@@ -18,7 +19,7 @@ export interface ResolvedEntry {
 
 /** Whether the resolved version honours the declared range. A dist-tag means whatever npm picked for it. */
 function satisfiesDeclared(entry: DeclaredEntry, version: string): boolean {
-  const type = registrySpecType(entry.name, entry.range);
+  const type = npmRegistrySpecType(entry.name, entry.range);
   if (type === 'tag' || entry.range.trim() === '*' || entry.range.trim() === '') return true;
   return semver.satisfies(version, entry.range, { loose: true });
 }

@@ -18,7 +18,9 @@ import { runInstallPipeline, type PipelineResult } from './install-pipeline.ts';
 import { createInstallerLock, type InstallerLease, type InstallerLockOptions } from './installer-lock.ts';
 import { throttleProgress } from './progress-throttle.ts';
 import { registryOptions } from './registry-options.ts';
-import { resolveTree } from './resolve-tree.ts';
+import { resolveTree, type TypesStep } from './resolve-tree.ts';
+import { planTypeAdditions } from './types-companions.ts';
+import { createRegistryTypesLookup } from './types-registry-lookup.ts';
 
 export interface InstallControllerDeps {
   database: Database;
@@ -33,11 +35,26 @@ export interface InstallControllerDeps {
   dataDir: string;
   fetchConcurrency?: number;
   lease?: InstallerLockOptions;
+  /**
+   * Add `@types/*` companions of untyped declared packages, and `@types/node` of the hosts' Node
+   * major, to the resolved set so the script editor has types (default: enabled, this process's major).
+   */
+  typesAutoAdd?: TypesAutoAdd;
 }
+
+export interface TypesAutoAdd {
+  enabled: boolean;
+  /** The Node major the hosts run scripts with: `@types/node` is taken from `<nodeMajor>.x`. */
+  nodeMajor: number;
+}
+
+/** Enabled, for the Node major of this process (the hosts run scripts with the same Node as the core). */
+export const DEFAULT_TYPES_AUTO_ADD: TypesAutoAdd = { enabled: true, nodeMajor: Number(process.versions.node.split('.')[0]) };
 
 export function createInstallController(deps: InstallControllerDeps) {
   const lock = createInstallerLock(deps.database, deps.logger, deps.lease);
   const log = deps.logger.child({ component: 'installer' });
+  const typesAutoAdd = deps.typesAutoAdd ?? DEFAULT_TYPES_AUTO_ADD;
   let running: Promise<void> | null = null;
   // Set synchronously so two triggers in one process cannot both pass the check across an await
   // (on PGlite, one session, the advisory lock is re-entrant and guards nothing in-process).
@@ -57,6 +74,26 @@ export function createInstallController(deps: InstallControllerDeps) {
     }
   }
 
+  /** Companions and `@types/node` for the script editor, looked up with the resolve's own npm options. */
+  function typesStep(declared: ReadonlyArray<{ name: string }>, npmOptions: Record<string, unknown>, signal: AbortSignal): TypesStep {
+    return {
+      plan: (topLevel, packumentCache) =>
+        planTypeAdditions({
+          declared,
+          topLevel,
+          nodeMajor: typesAutoAdd.nodeMajor,
+          lookup: createRegistryTypesLookup(npmOptions, packumentCache),
+          logger: log,
+          signal,
+        }),
+      rebuildFailed: (error, additions) =>
+        log.warn(
+          { code: error.code, npmCode: error.details?.npmCode ?? null, packages: additions.map((a) => `${a.name}@${a.version}`) },
+          `resolving with the packages added for types failed (${error.message}); installing the declared set without them`,
+        ),
+    };
+  }
+
   /** Resolve, fetch, publish. The lease's signal stops it, registry requests in flight included. */
   async function build(scratchDir: string, signal: AbortSignal, generation: number): Promise<PipelineResult> {
     const [packages, creds, caps, storeId] = await Promise.all([
@@ -69,7 +106,7 @@ export function createInstallController(deps: InstallControllerDeps) {
     const store = deps.blobStores.get(storeId);
     return runInstallPipeline({
       declared: packages,
-      resolve: () => resolveTree({ packages, scratchDir, npmOptions }),
+      resolve: () => resolveTree({ packages, scratchDir, npmOptions, ...(typesAutoAdd.enabled ? { types: typesStep(packages, npmOptions, signal) } : {}) }),
       fetch: (node) => fetchTarball(node, npmOptions),
       indexedSizes: (integrities) => deps.blobIndex.sizesIn(store.id, integrities),
       isIntact: (integrity, size) => isStoredBlobIntact(store, integrity, size),

@@ -195,4 +195,18 @@ describe('install pipeline', () => {
     expect(result.published).toBe(1);
     expect(result.manifest.find((e) => e.name === 'b')?.integrity).toBe(b.node.sha512);
   });
+
+  it('marks in the manifest exactly the nodes the resolve added for types, and the mark changes the hash', async () => {
+    const untyped = pkg('untyped');
+    const companion = pkg('@types/untyped');
+    const plain = await runInstallPipeline(world([untyped, companion], { declared: [{ name: 'untyped', range: '^1.0.0' }] }).deps);
+    companion.node = { ...companion.node, addedForTypes: true };
+    const marked = await runInstallPipeline(world([untyped, companion], { declared: [{ name: 'untyped', range: '^1.0.0' }] }).deps);
+    expect(marked.manifest.map((e) => [e.name, e.addedForTypes])).toEqual([
+      ['untyped', undefined],
+      ['@types/untyped', true],
+    ]);
+    expect(Object.keys(marked.manifest[0]!)).not.toContain('addedForTypes');
+    expect(marked.lockfileHash).not.toBe(plain.lockfileHash);
+  });
 });

@@ -107,6 +107,7 @@ export async function runInstallPipeline(deps: PipelineDeps): Promise<PipelineRe
       hasInstallScript: node.hasInstallScript,
       bin: node.bin,
       dependencies: node.dependencies,
+      ...(node.addedForTypes ? { addedForTypes: true as const } : {}),
     };
   });
 

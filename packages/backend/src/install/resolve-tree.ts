@@ -1,5 +1,6 @@
 // Resolves the declared set into npm's ideal tree with Arborist, in a scratch project under the
-// data dir. Only metadata is fetched here; no install script ever runs.
+// data dir. Only metadata is fetched here; no install script ever runs. When packages are added for
+// the script editor's types, they are chosen from the first tree and the tree is built once more.
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import Arborist from '@npmcli/arborist';
@@ -8,6 +9,7 @@ import { z } from 'zod';
 import { redactUrlCredentials, SpkError } from '@spk/common';
 import { noMatchingVersionText, proposedRange } from '../registry/available-versions.ts';
 import { isTimeout, timeoutText, UNREACHABLE_CODES, type NpmError } from '../registry/npm-errors.ts';
+import type { TopLevelPackage, TypesAddition } from './types-companions.ts';
 
 export interface ResolvedNode {
   name: string;
@@ -20,13 +22,31 @@ export interface ResolvedNode {
   hasInstallScript: boolean;
   bin: Record<string, string>;
   dependencies: Record<string, string>;
+  /** Not declared: added at the top level so the script editor has types. */
+  addedForTypes?: true;
 }
+
+type PackumentCache = NonNullable<Arborist.Options['packumentCache']>;
 
 export interface ResolveInput {
   packages: Array<{ name: string; range: string }>;
   scratchDir: string;
   npmOptions: Record<string, unknown>;
+  /** Adding packages for the script editor's types; without it the declared set is resolved as is. */
+  types?: TypesStep;
 }
+
+export interface TypesStep {
+  /**
+   * Root dependencies to add, chosen from the first tree's top level (`packumentCache` is the
+   * resolve's, so lookups feed the second pass). None: the first tree stands.
+   */
+  plan(topLevel: TopLevelPackage[], packumentCache: PackumentCache): Promise<TypesAddition[]>;
+  /** The tree with the additions could not be built (they are optional): the first tree stands. */
+  rebuildFailed(error: SpkError, additions: readonly TypesAddition[]): void;
+}
+
+type IdealTree = Awaited<ReturnType<Arborist['buildIdealTree']>>;
 
 function normalizeBin(name: string, bin: unknown): Record<string, string> {
   if (typeof bin === 'string') return { [name.startsWith('@') ? name.split('/')[1]! : name]: bin };
@@ -43,8 +63,7 @@ function sha512Of(integrity: string | null): string | null {
   return hash ? hash.toString() : null;
 }
 
-export async function resolveTree(input: ResolveInput): Promise<ResolvedNode[]> {
-  const dependencies = Object.fromEntries(input.packages.map((p) => [p.name, p.range]));
+async function buildIdealTree(input: ResolveInput, dependencies: Record<string, string>, packumentCache?: PackumentCache) {
   await writeFile(
     path.join(input.scratchDir, 'package.json'),
     JSON.stringify({ name: 'spk-install-scratch', version: '0.0.0', private: true, dependencies }),
@@ -58,12 +77,36 @@ export async function resolveTree(input: ResolveInput): Promise<ResolvedNode[]> 
     fund: false,
     packageLock: false,
     preferOnline: true,
+    ...(packumentCache ? { packumentCache } : {}),
   });
-  let tree: Awaited<ReturnType<typeof arborist.buildIdealTree>>;
   try {
-    tree = await arborist.buildIdealTree({});
+    return { tree: await arborist.buildIdealTree({}), packumentCache: arborist.options.packumentCache };
   } catch (error) {
     throw toResolveError(error, input.npmOptions, input.packages);
+  }
+}
+
+function topLevelOf(tree: IdealTree): TopLevelPackage[] {
+  return [...tree.children.values()]
+    .filter((node) => !node.isLink && node.location === `node_modules/${node.packageName}`)
+    .map((node) => ({ name: node.packageName, version: node.version, manifest: node.package }));
+}
+
+export async function resolveTree(input: ResolveInput): Promise<ResolvedNode[]> {
+  const declared = Object.fromEntries(input.packages.map((p) => [p.name, p.range]));
+  const first = await buildIdealTree(input, declared);
+  let tree = first.tree;
+  const addedPaths = new Map<string, string>();
+  const additions = input.types ? await input.types.plan(topLevelOf(tree), first.packumentCache) : [];
+  if (additions.length > 0) {
+    const withTypes = { ...declared, ...Object.fromEntries(additions.map((a) => [a.name, a.version])) };
+    try {
+      tree = (await buildIdealTree(input, withTypes, first.packumentCache)).tree;
+      for (const a of additions) addedPaths.set(`node_modules/${a.name}`, a.name);
+    } catch (error) {
+      (input.npmOptions.signal as AbortSignal | undefined)?.throwIfAborted();
+      input.types!.rebuildFailed(toResolveError(error, input.npmOptions, input.packages), additions);
+    }
   }
   const nodes: ResolvedNode[] = [];
   for (const node of tree.inventory.values()) {
@@ -83,6 +126,7 @@ export async function resolveTree(input: ResolveInput): Promise<ResolvedNode[]> 
       hasInstallScript: node.hasInstallScript,
       bin: normalizeBin(node.packageName, pkg.bin),
       dependencies: { ...(pkg.dependencies ?? {}) },
+      ...(addedPaths.get(node.location) === node.packageName ? { addedForTypes: true as const } : {}),
     });
   }
   return nodes.sort((a, b) => (a.path < b.path ? -1 : 1));

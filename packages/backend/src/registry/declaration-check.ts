@@ -1,7 +1,10 @@
 // Declare-time check of one {name, range} against the registry: the package must exist and some
 // version must match, else a typed refusal with close names or the versions on offer. When the
 // registry cannot say, a new-style name is accepted with a warning; a legacy-only name is not.
-import { closeMatches, legacyNameReason, registrySpecType, SpkError } from '@spk/common';
+// npm's own parser has the last word on the spec: what it does not read as a registry spec is
+// refused here even if the browser-safe check in @spk/common let it through.
+import { closeMatches, SpkError } from '@spk/common';
+import { legacyNameReason, npmRegistrySpecType, npmSpecProblem } from '@spk/common/node';
 import { hasMatchingVersion, noMatchingVersionText, proposedRange } from './available-versions.ts';
 import type { RegistryReader } from './registry-lookup.ts';
 
@@ -32,6 +35,8 @@ function quoteList(names: string[]): string {
 
 /** Returns the warnings to pass on (empty when the registry confirmed the declaration), or throws the refusal. */
 export async function checkDeclaration({ name, range }: Declaration, registry: RegistryReader): Promise<string[]> {
+  const specProblem = npmSpecProblem(name, range);
+  if (specProblem) throw new SpkError('INVALID_SPEC', specProblem, { name, range });
   const legacy = legacyNameReason(name);
   const found = await registry.lookup(name);
 
@@ -57,7 +62,7 @@ export async function checkDeclaration({ name, range }: Declaration, registry: R
     );
   }
 
-  const type = registrySpecType(name, range);
+  const type = npmRegistrySpecType(name, range);
   if (type && !hasMatchingVersion(type, range, found)) {
     const proposal = proposedRange(found);
     throw new SpkError(

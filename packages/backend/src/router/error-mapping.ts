@@ -26,6 +26,7 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, { orpc: string; status: number }
   NO_MATCHING_VERSION: { orpc: 'NOT_FOUND', status: 404 },
   PACKAGE_NAME_CONFLICT: { orpc: 'CONFLICT', status: 409 },
   HOST_ID_TAKEN: { orpc: 'CONFLICT', status: 409 },
+  STALE_LOCKFILE_HASH: { orpc: 'CONFLICT', status: 409 },
   REGISTRY_UNREACHABLE: { orpc: 'BAD_GATEWAY', status: 502 },
 };
 

@@ -1,7 +1,7 @@
 // The backend's implementation of the shared contract. Handlers are thin: they call stores and
 // controllers passed in, so all logic stays testable outside HTTP.
 import { implement } from '@orpc/server';
-import { contract, hasPermission, isSpkError, SpkError, type FsckResult, type InstallState, type Principal, type RunResult, type RunScriptInput, type WaitConvergedResult } from '@spk/common';
+import { contract, hasPermission, isSpkError, SpkError, type FsckResult, type InstallState, type Principal, type RunResult, type RunScriptInput, type TypeClosure, type TypesIndex, type WaitConvergedResult } from '@spk/common';
 import type { BlobIndexStore } from '../stores/blob-index-store.ts';
 import type { BlobStoreRegistry } from '../blob-stores/blob-store.ts';
 import type { HostStatusStore } from '../stores/host-status-store.ts';
@@ -44,6 +44,12 @@ export interface HostFsckApi {
   waitConverged(lockfileHash: string, timeoutMs: number): Promise<WaitConvergedResult>;
 }
 
+/** Declaration-file closures for script editors; the same answers `GET /types/...` serves (see types/types-service.ts). */
+export interface TypesApi {
+  index(lockfileHash?: string): Promise<{ value: TypesIndex }>;
+  closure(lockfileHash: string, name: string): Promise<{ value: TypeClosure }>;
+}
+
 export interface RouterDeps {
   logger: Logger;
   packages: PackageStore;
@@ -61,6 +67,7 @@ export interface RouterDeps {
   satellites: SatelliteService;
   agent: AgentProcedures;
   agentWatch: AgentWatch;
+  types: TypesApi;
 }
 
 /** The satellite calling an agent procedure; the permission check let only satellite principals through. */
@@ -157,6 +164,10 @@ export function createRouter(deps: RouterDeps) {
       status: os.hosts.status.handler(async () => ({ hosts: await deps.hosts.list() })),
       fsck: os.hosts.fsck.handler(({ input }) => deps.host.fsck(input)),
       waitConverged: os.hosts.waitConverged.handler(({ input }) => deps.host.waitConverged(input.lockfileHash, input.timeoutMs)),
+    },
+    types: {
+      index: os.types.index.handler(async ({ input }) => (await deps.types.index(input.lockfileHash)).value),
+      closure: os.types.closure.handler(async ({ input }) => (await deps.types.closure(input.lockfileHash, input.name)).value),
     },
     runs: {
       execute: os.runs.execute.handler(async ({ input, context }) => {

@@ -1,0 +1,116 @@
+// Computed closures on disk, under <dataDir>/types/<lockfileHash>/, so a restart serves them
+// without walking the tree again. Each closure is a body file plus a small meta file (ETag, sizes),
+// each written to a temp file and renamed, the meta last: a crash leaves no meta, or a meta whose
+// body is whole. A body is checked against its meta's digest before it is served.
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { typeClosureSchema, type TypeClosure } from '@spk/common';
+import { z } from 'zod';
+
+/** The quoted strong entity-tag of a served body: its sha256. */
+export function etagOf(body: string): string {
+  return `"${createHash('sha256').update(body, 'utf8').digest('hex')}"`;
+}
+
+const metaSchema = z.strictObject({
+  etag: z.string().regex(/^"[a-f0-9]{64}"$/),
+  /** The closure's content bytes and file count, as the index reports them. */
+  bytes: z.number().int().nonnegative(),
+  files: z.number().int().nonnegative(),
+});
+export type ClosureMeta = z.infer<typeof metaSchema>;
+
+export interface CachedClosure {
+  meta: ClosureMeta;
+  body: string;
+  value: TypeClosure;
+}
+
+export interface ClosureCache {
+  /** The meta of a stored closure, or null. */
+  readMeta(lockfileHash: string, name: string): Promise<ClosureMeta | null>;
+  /** A stored closure whose body matches its meta, or null (absent, torn or damaged: compute it again). */
+  read(lockfileHash: string, name: string): Promise<CachedClosure | null>;
+  write(lockfileHash: string, name: string, body: string, meta: ClosureMeta): Promise<void>;
+  /** Removes every other hash's directory and leftover temp files of `keep`; returns what could not be removed. */
+  prune(keep: string): Promise<Array<{ path: string; error: unknown }>>;
+}
+
+const TEMP_SUFFIX = '.tmp';
+const DIR_MODE = 0o700;
+const FILE_MODE = 0o600;
+
+async function readIfPresent(file: string): Promise<string | null> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+export function createClosureCache(typesDir: string): ClosureCache {
+  const hashDir = (lockfileHash: string) => path.join(typesDir, lockfileHash);
+  // Package names become one file name: `@scope/name` -> `@scope%2Fname`.
+  const files = (lockfileHash: string, name: string) => {
+    const base = path.join(hashDir(lockfileHash), encodeURIComponent(name));
+    return { body: `${base}.json`, meta: `${base}.meta.json` };
+  };
+
+  async function writeAtomically(file: string, text: string): Promise<void> {
+    const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`;
+    try {
+      await writeFile(temp, text, { mode: FILE_MODE });
+      await rename(temp, file);
+    } catch (error) {
+      await rm(temp, { force: true });
+      throw error;
+    }
+  }
+
+  async function readMeta(lockfileHash: string, name: string): Promise<ClosureMeta | null> {
+    const text = await readIfPresent(files(lockfileHash, name).meta);
+    const parsed = text === null ? null : metaSchema.safeParse(parseJson(text));
+    return parsed?.success ? parsed.data : null;
+  }
+
+  return {
+    readMeta,
+    async read(lockfileHash, name) {
+      const meta = await readMeta(lockfileHash, name);
+      if (meta === null) return null;
+      const body = await readIfPresent(files(lockfileHash, name).body);
+      if (body === null || etagOf(body) !== meta.etag) return null;
+      const value = typeClosureSchema.safeParse(parseJson(body));
+      return value.success ? { meta, body, value: value.data } : null;
+    },
+    async write(lockfileHash, name, body, meta) {
+      await mkdir(hashDir(lockfileHash), { recursive: true, mode: DIR_MODE });
+      const target = files(lockfileHash, name);
+      await writeAtomically(target.body, body);
+      await writeAtomically(target.meta, JSON.stringify(meta));
+    },
+    async prune(keep) {
+      const failures: Array<{ path: string; error: unknown }> = [];
+      const remove = (target: string) => rm(target, { recursive: true, force: true }).catch((error: unknown) => void failures.push({ path: target, error }));
+      const entries = await readdir(typesDir).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return [];
+        failures.push({ path: typesDir, error });
+        return [];
+      });
+      await Promise.all(entries.filter((entry) => entry !== keep).map((entry) => remove(path.join(typesDir, entry))));
+      const kept = await readdir(hashDir(keep)).catch(() => []);
+      await Promise.all(kept.filter((entry) => entry.endsWith(TEMP_SUFFIX)).map((entry) => remove(path.join(hashDir(keep), entry))));
+      return failures;
+    },
+  };
+}
