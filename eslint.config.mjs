@@ -2,7 +2,6 @@ import { builtinModules } from 'node:module';
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
-const nodeBuiltins = { group: ['node:*'], message: 'This package runs in browsers too: no Node APIs.' };
 // The root of @spk/common is bundled for browsers: no Node built-in under either spelling, and not
 // npm's spec parsers (they need Node built-ins). Node-only helpers live in src/node/ (@spk/common/node).
 const commonBrowserMessage = 'The root of @spk/common runs in browsers: no Node APIs. Put Node-only code in src/node/ (imported as @spk/common/node).';
@@ -19,6 +18,8 @@ const commonBrowserImports = {
     { group: ['npm-package-arg/*', 'validate-npm-package-name/*'], message: commonBrowserMessage },
   ],
 };
+const typeAcquisitionMessage =
+  '@spk/type-acquisition runs in browsers: no Node built-ins, no npm spec parsers (they need Node), nothing from @spk/common/node; use the root of @spk/common.';
 const dbAndServer = ['drizzle-orm', 'drizzle-orm/*', 'postgres', '@electric-sql/pglite', '@orpc/server', '@orpc/server/*'];
 
 export default tseslint.config(
@@ -76,7 +77,18 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', commonBrowserImports] },
   },
   {
+    // The editor client runs in browsers: the same bans as the root of @spk/common (Node built-ins
+    // under either spelling, npm's spec parsers), and not @spk/common's Node-only subpath either.
     files: ['packages/type-acquisition/src/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [nodeBuiltins] }] },
+    ignores: ['packages/type-acquisition/src/**/*.test.ts', 'packages/type-acquisition/src/test-support/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [...commonBrowserImports.paths, { name: '@spk/common/node' }].map(({ name }) => ({ name, message: typeAcquisitionMessage })),
+          patterns: [...commonBrowserImports.patterns, { group: ['@spk/common/node/*'] }].map(({ group }) => ({ group, message: typeAcquisitionMessage })),
+        },
+      ],
+    },
   },
 );

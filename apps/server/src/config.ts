@@ -2,11 +2,10 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { runSettingsEnvShape, runSettingsFromParsedEnv, type RunSettingsFromEnv } from '@spk/reconciler';
+import { runningNodeMajor } from '@spk/backend';
 import { DEFAULT_DATA_DIR, DEFAULT_REGISTRY_TIMEOUT_MS, DEFAULT_SERVER_HOST, DEFAULT_SERVER_PORT, DEFAULT_TYPES_MAX_BYTES } from '@spk/common';
 
 const MiB = 1024 * 1024;
-/** The Node major this server runs, and so the one its scripts run on (the default for SPK_TYPES_NODE_MAJOR). */
-const OWN_NODE_MAJOR = Number(process.versions.node.split('.')[0]);
 const unsetWhenEmpty = (value: unknown) => (value === '' ? undefined : value);
 
 const envSchema = z.object({
@@ -63,7 +62,7 @@ const envSchema = z.object({
       .int('must be a Node major version such as 20')
       .min(18, 'must be 18 or later')
       .max(99, 'must be a Node major version such as 20')
-      .default(OWN_NODE_MAJOR),
+      .default(runningNodeMajor()),
   ),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // Script runs (docs/operations.md, "Script runs"): the same variables as on a satellite.

@@ -2,7 +2,8 @@
 // @types/node, from a second registry so the shared one never gets it), and a TypeScript language
 // service stands in for Monaco, fed only by `@spk/type-acquisition`. Every case proves a correct
 // script is clean and a wrong one reports the right diagnostic; then the served files, the HTTP
-// caching, fetch-once-per-hash, reset after an install and recovery from a stale hash.
+// caching, fetch-once-per-hash, reset after an install and recovery from a stale hash, where the
+// editor drops the old tree's files when the client says so (onReset).
 import { lstat, readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import semver from 'semver';
@@ -17,6 +18,9 @@ const SCRIPT = 'file:///script.ts';
 const IMMUTABLE = 'private, max-age=31536000, immutable';
 const NODE_TYPES_DIR = path.join(REPO_ROOT, 'node_modules/@types/node');
 const UNDICI_TYPES_DIR = path.join(REPO_ROOT, 'node_modules/undici-types');
+/** Language-service checks alone take seconds on a busy machine; with an install and convergence, more. */
+const CHECK_TIMEOUT_MS = 120_000;
+const INSTALL_AND_CHECK_TIMEOUT_MS = 180_000;
 
 /** Lib files parsed once for both editors (their options parse sources alike). */
 const documents = ts.createDocumentRegistry();
@@ -118,6 +122,8 @@ describe('type acquisition through @spk/type-acquisition against a real server',
   /** Every closure the server sent the client, as sent. */
   const served: Array<{ hash: string; closure: TypeClosure }> = [];
   let acquisition: TypeAcquisition;
+  /** Every onReset call, in order; each one also empties both editors (but for the script). */
+  const resets: Array<string | null> = [];
   /** Two editors: the client's static recommended options, and the options it gives for the current tree. */
   const editors: Array<{ label: string; editor: Editor }> = [];
   let first: { lockfileHash: string; manifest: Manifest };
@@ -201,6 +207,10 @@ describe('type acquisition through @spk/type-acquisition against a real server',
       onFiles: (files) => {
         for (const { editor } of editors) editor.addFiles(files);
       },
+      onReset: (lockfileHash) => {
+        resets.push(lockfileHash);
+        for (const { editor } of editors) editor.clear();
+      },
       logger: { debug: () => undefined, warn: () => undefined },
     });
     editors.push({ label: 'recommendedCompilerOptions', editor: createEditor({ ...recommendedCompilerOptions }) });
@@ -246,7 +256,7 @@ describe('type acquisition through @spk/type-acquisition against a real server',
       await acquisition.acquire(c.good);
       for (const { label, diagnostics } of checkAll(c.good)) expect(diagnostics, `${label}: ${c.good}`).toEqual([]);
       for (const { label, diagnostics } of checkAll(c.bad)) expectDiagnostics(diagnostics, c.expected, `${label}: ${c.bad}`);
-    });
+    }, CHECK_TIMEOUT_MS);
   }
 
   it('types a package without declarations as any, with no error', async () => {
@@ -255,11 +265,11 @@ describe('type acquisition through @spk/type-acquisition against a real server',
     expect(cjs).toMatchObject({ notFound: true, hasOwnTypes: false, hasAtTypes: false });
     for (const { label, diagnostics } of checkAll(UNTYPED_SCRIPT)) expect(diagnostics, label).toEqual([]);
     expect(editors[0]!.editor.files.has(untypedModulePath('spk-fixture-cjs'))).toBe(true);
-  });
+  }, CHECK_TIMEOUT_MS);
 
   it('reports no program-level diagnostics for the delivered files under either set of options', () => {
     for (const { label, editor } of editors) expect(editor.programDiagnostics(), label).toEqual([]);
-  });
+  }, CHECK_TIMEOUT_MS);
 
   it("serves only files of the server's tree, each declaration byte for byte", async () => {
     const treeModules = path.join(server.dataDir, 'trees', first.lockfileHash, 'node_modules');
@@ -339,8 +349,11 @@ describe('type acquisition through @spk/type-acquisition against a real server',
     expect(stale.headers.get('etag')).toBeNull();
 
     const from = seen.length;
+    expect(resets).toEqual([]);
     acquisition.reset(second.lockfileHash);
-    for (const { editor } of editors) editor.clear();
+    // onReset emptied the editors: nothing of the first tree is left to mix with the second.
+    expect(resets).toEqual([second.lockfileHash]);
+    for (const { label, editor } of editors) expect([...editor.files.keys()].filter((file) => file !== SCRIPT), label).toEqual([]);
     const script = `import { onlyInV2, info } from 'spk-fixture-types-dep';\nimport { describeDep } from 'spk-fixture-types-user';\nimport { greet } from 'spk-fixture-typed';\nexport const out: string = String(onlyInV2()) + info().label + describeDep().label + greet('x');\n`;
     await acquisition.acquire(script);
     await acquisition.acquire(script);
@@ -351,13 +364,23 @@ describe('type acquisition through @spk/type-acquisition against a real server',
     expect(acquisition.lockfileHash).toBe(second.lockfileHash);
     for (const { label, diagnostics } of checkAll(script)) expect(diagnostics, label).toEqual([]);
     expect(editors[0]!.editor.files.get('file:///node_modules/spk-fixture-types-dep/index.d.ts')?.content).toContain("'spk-fixture-types-dep@2.0.0'");
-  });
+  }, INSTALL_AND_CHECK_TIMEOUT_MS);
 
-  it('recovers from a stale hash without a reset: the 409 makes it re-read the current tree and deliver its files', async () => {
-    // Back to the first major at the top level, and a smaller set, so the hash is new.
+  it('recovers from a stale hash without a reset: onReset drops the old files, the 409 makes it re-read the current tree and deliver its files', async () => {
+    // In the second tree, the editors hold an `any` placeholder (spk-fixture-cjs) and real types (spk-fixture-typed).
+    const typedScript = CASES[0]!.good;
+    await acquisition.acquire(UNTYPED_SCRIPT);
+    await acquisition.acquire(typedScript);
+    for (const { label, diagnostics } of [...checkAll(UNTYPED_SCRIPT), ...checkAll(typedScript)]) expect(diagnostics, label).toEqual([]);
+    expect(editors[0]!.editor.files.has(untypedModulePath('spk-fixture-cjs'))).toBe(true);
+    const resetsBefore = resets.length;
+
+    // Back to the first major at the top level, and without those two packages.
     await api('PATCH', '/packages/spk-fixture-types-dep', { range: '1.0.0' });
     await api('DELETE', '/packages/spk-fixture-cjs');
+    await api('DELETE', '/packages/spk-fixture-typed');
     const third = await installAndConverge();
+    expect(third.manifest.some((entry) => entry.name === 'spk-fixture-cjs' || entry.name === 'spk-fixture-typed')).toBe(false);
     const from = seen.length;
     // A package not fetched for the second tree yet: its request carries the stale hash.
     const script = `import { info, value } from 'spk-fixture-types-dep';\nimport { makeWidget } from 'spk-fixture-types-exports';\nconst major: 1 = info().major;\nexport const out: number = value() + major + makeWidget({ size: 1 }).size;\n`;
@@ -370,7 +393,21 @@ describe('type acquisition through @spk/type-acquisition against a real server',
       'spk-fixture-types-exports',
     ]);
     expect(acquisition.lockfileHash).toBe(third.lockfileHash);
+    // One reset, before the third tree's files: the editors hold nothing of the second tree.
+    expect(resets.slice(resetsBefore)).toEqual([null]);
+    for (const { label, editor } of editors) {
+      expect(editor.files.has(untypedModulePath('spk-fixture-cjs')), label).toBe(false);
+      expect([...editor.files.keys()].filter((file) => file.startsWith('file:///node_modules/spk-fixture-typed/')), label).toEqual([]);
+    }
     expect(editors[0]!.editor.files.get('file:///node_modules/spk-fixture-types-dep/index.d.ts')?.content).toContain("'spk-fixture-types-dep@1.0.0'");
     for (const { label, diagnostics } of checkAll(script)) expect(diagnostics, label).toEqual([]);
-  });
+
+    // The removed packages no longer import, however often the scripts ask.
+    await acquisition.acquire(UNTYPED_SCRIPT);
+    await acquisition.acquire(typedScript);
+    const cannotFind = (name: string) => `TS2307: Cannot find module '${name}' or its corresponding type declarations.`;
+    for (const { label, diagnostics } of checkAll(UNTYPED_SCRIPT)) expect(diagnostics, label).toEqual([cannotFind('spk-fixture-cjs'), cannotFind('spk-fixture-cjs')]);
+    for (const { label, diagnostics } of checkAll(typedScript)) expect(diagnostics, label).toEqual([cannotFind('spk-fixture-typed')]);
+    expect(resets.slice(resetsBefore)).toEqual([null]);
+  }, INSTALL_AND_CHECK_TIMEOUT_MS);
 });

@@ -13,3 +13,4 @@ export { httpErrorFor } from './router/error-mapping.ts';
 export type { AdminTokenBootstrap, AdminTokenBootstrapInput } from './auth/admin-token-bootstrap.ts';
 export type { ScriptRunOptions } from './host/core-script-runs.ts';
 export { withTimeout } from './with-timeout.ts';
+export { runningNodeMajor } from './install/install-controller.ts';

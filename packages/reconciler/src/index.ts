@@ -18,3 +18,4 @@ export { acquireDataDirLock, dataDirLockFile, type DataDirLock, type DataDirOwne
 export { prepareDataDir, type DataDirModeOptions } from './host-dir/private-data-dir.ts';
 export { currentTreeHash } from './host-dir/current-tree-hash.ts';
 export { runSettingsEnvShape, runSettingsFromEnv, runSettingsFromParsedEnv, type RunSettingsFromEnv } from './runs/run-settings-env.ts';
+export { dataLayout, type DataLayout } from './data-layout.ts';

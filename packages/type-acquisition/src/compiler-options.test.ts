@@ -46,7 +46,8 @@ function diagnose(script: string, files: TypeFile[], options: ts.CompilerOptions
 
 const nodeIndex = { nodeTypes: { name: '@types/node' as const, version: '20.19.0' } };
 
-describe('compilerOptionsFor', () => {
+// The first program parses TypeScript's lib files from disk: seconds on a busy machine.
+describe('compilerOptionsFor', { timeout: 30_000 }, () => {
   it('resolves served packages through exports type conditions from file:///node_modules, and Node globals from @types/node', () => {
     const script = "import { version } from 'typed';\nimport { readFileSync } from 'node:fs';\nconst v: '1.0.0' = version;\nconsole.log(v, process.env.HOME, readFileSync('x'), await Promise.resolve(1));";
     expect(diagnose(script, served, compilerOptionsFor(nodeIndex))).toEqual([]);
@@ -66,9 +67,38 @@ describe('compilerOptionsFor', () => {
     expect(diagnose("import s from '@scope/untyped/sub';\ns.x();", [untypedModuleFile('@scope/untyped')], compilerOptionsFor(null))).toEqual([]);
   });
 
-  it('uses the numbers TypeScript (and Monaco) use for its enums', () => {
-    expect(recommendedCompilerOptions).toMatchObject({ module: 99, moduleResolution: 100, target: 9, baseUrl: 'file:///', typeRoots: ['file:///node_modules/@types'] });
+  it("uses TypeScript's own numbers for its enums (Monaco's bundled TypeScript shares them)", () => {
+    expect(recommendedCompilerOptions).toMatchObject({
+      module: ts.ModuleKind.ESNext,
+      moduleResolution: ts.ModuleResolutionKind.Bundler,
+      target: ts.ScriptTarget.ES2022,
+      moduleDetection: ts.ModuleDetectionKind.Force,
+      baseUrl: 'file:///',
+      typeRoots: ['file:///node_modules/@types'],
+    });
     expect(compilerOptionsFor(nodeIndex).types).toEqual(['node']);
     expect(compilerOptionsFor({ nodeTypes: null }).types).toEqual([]);
+    // What TypeScript makes of the options as JSON-ish values is what the literals mean.
+    const parsed = ts.convertCompilerOptionsFromJson({ module: 'esnext', moduleResolution: 'bundler', target: 'es2022', moduleDetection: 'force' }, '/');
+    expect(parsed.errors).toEqual([]);
+    expect(recommendedCompilerOptions).toMatchObject(parsed.options);
+  });
+
+  it("follows @types/node's major with the ECMAScript library that Node has", () => {
+    const script = [
+      'const sorted: number[] = [3, 1, 2].toSorted();',
+      'const grouped = Object.groupBy([1, 2, 3], (n: number) => (n % 2 === 0 ? "even" : "odd"));',
+      'const { promise, resolve } = Promise.withResolvers<number>();',
+      'resolve(sorted.length + (grouped.even?.length ?? 0));',
+      'console.log(await promise, process.env.HOME);',
+    ].join('\n');
+    const at = (version: string) => diagnose(script, served, compilerOptionsFor({ nodeTypes: { name: '@types/node', version } }));
+    const missing = (name: string) => expect.stringMatching(new RegExp(`^TS2550: Property '${name}' does not exist`));
+    expect(at('22.10.1')).toEqual([]);
+    expect(at('24.0.0')).toEqual([]);
+    expect(at('20.19.0')).toEqual([missing('groupBy'), missing('withResolvers')]);
+    expect(at('18.19.3')).toEqual([missing('toSorted'), missing('groupBy'), missing('withResolvers')]);
+    expect(compilerOptionsFor({ nodeTypes: { name: '@types/node', version: '22.10.1' } }).lib).toEqual(['lib.es2024.d.ts']);
+    expect(compilerOptionsFor({ nodeTypes: { name: '@types/node', version: 'not-a-version' } }).lib).toEqual(['lib.es2022.d.ts']);
   });
 });

@@ -7,7 +7,7 @@ export {
   type TypeAcquisitionOptions,
 } from './type-acquisition.ts';
 export { compilerOptionsFor, recommendedCompilerOptions } from './compiler-options.ts';
-export { packagesImportedBy } from './import-specifiers.ts';
+export { packagesImportedBy, type TypeScriptModule } from './import-specifiers.ts';
 export { untypedModulePath } from './untyped-module.ts';
 export type { FetchFunction } from './types-client.ts';
 export type { TypeFile } from '@spk/common';

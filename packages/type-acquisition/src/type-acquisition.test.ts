@@ -1,3 +1,4 @@
+import ts from 'typescript';
 import { afterEach, describe, expect, it } from 'vitest';
 import { typesClosurePath, typesIndexPath, type TypeFile } from '@spk/common';
 import { createTypeAcquisition, type TypeAcquisitionOptions } from './type-acquisition.ts';
@@ -6,9 +7,11 @@ import { closure, hashOf, startTypesProtocolServer, tree, type Tree, type TypesP
 
 const H1 = hashOf(1);
 const H2 = hashOf(2);
+const H3 = hashOf(3);
 const TOKEN = 'spk_editor_token_0123456789';
 
-function treeAt(hash: string, version: string): Tree {
+/** `untyped` (served as notFound) is in every tree but the one `withoutUntyped` gives. */
+function treeAt(hash: string, version: string, { withoutUntyped = false } = {}): Tree {
   return tree(
     hash,
     [
@@ -16,7 +19,7 @@ function treeAt(hash: string, version: string): Tree {
       // Its types import `typed`: the closure carries typed's file too, which must reach the editor once.
       closure('uses-typed', { 'uses-typed/index.d.ts': "export { version } from 'typed';", 'typed/index.d.ts': `export declare const version: '${version}';` }),
       closure('@scope/pkg', { '@scope/pkg/index.d.ts': 'export declare function scoped(): number;' }),
-      closure('untyped', {}, { notFound: true, hasOwnTypes: false }),
+      ...(withoutUntyped ? [] : [closure('untyped', {}, { notFound: true, hasOwnTypes: false })]),
       closure('@types/node', { '@types/node/index.d.ts': 'declare var process: { env: Record<string, string | undefined> };' }),
     ],
     true,
@@ -30,22 +33,41 @@ afterEach(async () => {
 });
 
 async function start(token?: string): Promise<TypesProtocolServer> {
-  server = await startTypesProtocolServer([treeAt(H1, '1.0.0'), treeAt(H2, '2.0.0')], token);
+  server = await startTypesProtocolServer([treeAt(H1, '1.0.0'), treeAt(H2, '2.0.0'), treeAt(H3, '3.0.0', { withoutUntyped: true })], token);
   return server;
 }
 
+/**
+ * An editor as the client drives it: `batches` is every delivery, `held` what the editor holds now
+ * (replace by path; emptied by onReset), `events` the order of deliveries and resets.
+ */
 function editor(overrides: Partial<TypeAcquisitionOptions> & { serverUrl: string }) {
   const batches: TypeFile[][] = [];
+  const held = new Map<string, string>();
+  const resets: Array<string | null> = [];
+  const events: string[] = [];
   const warns: string[] = [];
   const debugs: string[] = [];
   const acquisition = createTypeAcquisition({
     token: TOKEN,
-    onFiles: (files) => batches.push(files),
+    onFiles: (files) => {
+      batches.push(files);
+      for (const file of files) {
+        held.set(file.path, file.content);
+        events.push(`file ${file.path}`);
+      }
+    },
+    onReset: (hash) => {
+      resets.push(hash);
+      held.clear();
+      events.push(`reset ${hash}`);
+    },
     logger: { warn: (message) => warns.push(message), debug: (message) => debugs.push(message) },
     ...overrides,
   });
   const files = () => batches.flat();
-  return { acquisition, batches, files, paths: () => files().map((file) => file.path).sort(), warns, debugs };
+  const heldPaths = () => [...held.keys()].sort();
+  return { acquisition, batches, files, paths: () => files().map((file) => file.path).sort(), held, heldPaths, resets, events, warns, debugs };
 }
 
 const closureOf = (hash: string, name: string) => typesClosurePath(hash, name);
@@ -126,6 +148,98 @@ describe('createTypeAcquisition', () => {
     expect(s.paths().slice(beforeNull)).toContain(closureOf(H2, 'typed'));
   });
 
+  it('reset to a different hash calls onReset with it before any file of that tree; the same hash does not', async () => {
+    const s = await start();
+    const e = editor({ serverUrl: s.url });
+    await e.acquisition.acquire("import 'typed'; import u from 'untyped';");
+    expect(e.heldPaths()).toContain(untypedModulePath('untyped'));
+    e.acquisition.reset(H1);
+    expect(e.resets).toEqual([]);
+
+    s.currentHash = H3;
+    e.acquisition.reset(H3);
+    expect(e.resets).toEqual([H3]);
+    expect(e.held.size).toBe(0);
+    await e.acquisition.acquire("import 'typed'; import u from 'untyped';");
+    // untyped is not installed in H3: its `any` placeholder must not come back, and did not stay.
+    expect(e.heldPaths()).toEqual(['file:///node_modules/@types/node/index.d.ts', 'file:///node_modules/typed/index.d.ts', 'file:///node_modules/typed/package.json']);
+    expect(e.held.get('file:///node_modules/typed/index.d.ts')).toContain("'3.0.0'");
+    const resetAt = e.events.indexOf(`reset ${H3}`);
+    expect(e.events.slice(resetAt + 1)).toHaveLength(3);
+
+    e.acquisition.reset(null);
+    expect(e.resets).toEqual([H3, null]);
+    expect(e.held.size).toBe(0);
+  });
+
+  it('a 409 calls onReset(null) before the new tree arrives: a package gone from that tree, and its placeholder, leave the editor', async () => {
+    const s = await start();
+    const e = editor({ serverUrl: s.url });
+    await e.acquisition.acquire("import u from 'untyped'; import 'typed';");
+    expect(e.heldPaths()).toContain(untypedModulePath('untyped'));
+    const before = e.events.length;
+    s.currentHash = H3; // an install removed untyped; the editor has not heard
+    // @scope/pkg was never fetched for H1: its request carries the stale hash and answers 409.
+    await e.acquisition.acquire("import u from 'untyped'; import 'typed'; import { scoped } from '@scope/pkg';");
+
+    expect(e.resets).toEqual([null]);
+    expect(e.acquisition.lockfileHash).toBe(H3);
+    expect(e.events.slice(before)).toEqual(['reset null', ...Array<unknown>(4).fill(expect.stringMatching(/^file /))]);
+    expect(e.heldPaths()).toEqual([
+      'file:///node_modules/@scope/pkg/index.d.ts',
+      'file:///node_modules/@types/node/index.d.ts',
+      'file:///node_modules/typed/index.d.ts',
+      'file:///node_modules/typed/package.json',
+    ]);
+    expect(e.held.get('file:///node_modules/typed/index.d.ts')).toContain("'3.0.0'");
+    expect(e.debugs.some((message) => message.includes(`untyped is not installed in ${H3}`))).toBe(true);
+  });
+
+  it('an onReset that throws is logged, and the new tree is still delivered', async () => {
+    const s = await start();
+    const e = editor({
+      serverUrl: s.url,
+      onReset: () => {
+        throw new Error('editor disposed');
+      },
+    });
+    await e.acquisition.acquire("import 'typed';");
+    s.currentHash = H2;
+    expect(() => e.acquisition.reset(H2)).not.toThrow();
+    await e.acquisition.acquire("import 'typed';");
+    expect(e.warns.some((message) => message.includes('onReset threw'))).toBe(true);
+    expect(e.batches.flat().filter((file) => file.path === 'file:///node_modules/typed/index.d.ts').map((file) => file.content)).toEqual([
+      expect.stringContaining("'1.0.0'"),
+      expect.stringContaining("'2.0.0'"),
+    ]);
+  });
+
+  it('loads TypeScript once, on the first acquire; a failed load is logged, yields no files, and is tried again later', async () => {
+    const s = await start();
+    let loads = 0;
+    const e = editor({
+      serverUrl: s.url,
+      loadTypeScript: async () => {
+        loads += 1;
+        if (loads === 1) throw new Error('Failed to fetch dynamically imported module');
+        return ts;
+      },
+    });
+    expect(loads).toBe(0);
+    await expect(e.acquisition.acquire("import 'typed';")).resolves.toBeUndefined();
+    expect(loads).toBe(1);
+    expect(e.files()).toEqual([]);
+    expect(s.paths()).toEqual([]);
+    expect(e.warns).toEqual([expect.stringContaining('cannot load TypeScript')]);
+
+    await Promise.all([e.acquisition.acquire("import 'typed';"), e.acquisition.acquire("import '@scope/pkg';")]);
+    await e.acquisition.acquire("import 'uses-typed';");
+    expect(loads).toBe(2);
+    expect(e.paths()).toContain('file:///node_modules/typed/index.d.ts');
+    expect(e.paths()).toContain('file:///node_modules/@scope/pkg/index.d.ts');
+    expect(e.paths()).toContain('file:///node_modules/uses-typed/index.d.ts');
+  });
+
   it('a 409 on a closure drops the hash, re-reads GET /types and retries the acquisition once with the new hash', async () => {
     const s = await start();
     const e = editor({ serverUrl: s.url });
@@ -152,6 +266,7 @@ describe('createTypeAcquisition', () => {
     expect(e.acquisition.lockfileHash).toBe(H2);
     expect(e.files().find((file) => file.path === 'file:///node_modules/typed/index.d.ts')?.content).toContain("'2.0.0'");
     expect(await e.acquisition.importablePackages()).toEqual(['@scope/pkg', 'typed', 'untyped', 'uses-typed']);
+    expect(e.resets).toEqual([H1, null]);
   });
 
   it('answers that arrive after a reset are not handed to the editor', async () => {
@@ -173,15 +288,15 @@ describe('createTypeAcquisition', () => {
   });
 
   it('a server that is gone yields no files and no exception, and is asked again on the next acquire', async () => {
-    const s = await start();
-    const url = s.url;
-    await s.close();
-    server = undefined;
-    const e = editor({ serverUrl: url });
+    // Port 1 on loopback: nothing listens there, and unlike a just-closed ephemeral port no other test can take it.
+    const e = editor({ serverUrl: 'http://127.0.0.1:1' });
     await expect(e.acquisition.acquire("import 'typed';")).resolves.toBeUndefined();
     expect(e.files()).toEqual([]);
-    expect(e.warns.join('\n')).toMatch(/cannot read the types index: GET http:\/\/127\.0\.0\.1:\d+\/types failed before an answer/);
+    expect(e.warns.join('\n')).toMatch(/cannot read the types index: GET http:\/\/127\.0\.0\.1:1\/types failed before an answer/);
+    await e.acquisition.acquire("import 'typed';");
+    expect(e.warns.filter((message) => message.includes('cannot read the types index'))).toHaveLength(2);
     await expect(e.acquisition.importablePackages()).rejects.toMatchObject({ code: 'INTERNAL' });
+    expect(e.resets).toEqual([]);
   });
 
   it('a failed closure fetch yields no files, is logged, and is retried by a later acquire', async () => {

@@ -1,11 +1,12 @@
 // The editor-facing client: given a script's text, fetch the declaration closures of the packages
 // it imports (plus Node's built-ins), each once per lockfile hash, and hand the files to the editor.
 // Everything learned about one tree lives in a "generation"; a reset or a stale answer replaces it
-// whole, so answers that arrive late for an old tree are dropped instead of mixed in.
+// whole, so answers that arrive late for an old tree are dropped instead of mixed in, and the editor
+// is told (`onReset`) to drop the old tree's files before any file of the next one arrives.
 import type ts from 'typescript';
 import { lockfileHashSchema, NODE_TYPES_PACKAGE, SpkError, type TypeClosure, type TypeFile, type TypesIndex } from '@spk/common';
 import { compilerOptionsFor } from './compiler-options.ts';
-import { packagesImportedBy } from './import-specifiers.ts';
+import { loadTypeScript, packageNamesIn, type TypeScriptModule } from './import-specifiers.ts';
 import { createTypesClient, type TypesClientOptions } from './types-client.ts';
 import { untypedModuleFile } from './untyped-module.ts';
 
@@ -16,19 +17,33 @@ export interface TypeAcquisitionLogger {
 
 export interface TypeAcquisitionOptions extends TypesClientOptions {
   /**
-   * Receives files never delivered before for the current hash, as Monaco's
-   * `addExtraLib(content, path)` and a language-service host take them. After a hash change the
-   * same paths come again, possibly with other content: replace by path.
+   * Receives files of the current tree never delivered before (since the last `onReset`), as
+   * Monaco's `addExtraLib(content, path)` and a language-service host take them. After a tree
+   * change the same paths may come again with other content: replace by path.
    */
   onFiles(files: TypeFile[]): void;
+  /**
+   * Every file delivered so far is void: drop them all (Monaco: `setExtraLibs([])`; a language
+   * service host: forget every file but the scripts). Called when the client moves to another tree,
+   * before any file of that tree is delivered: `reset` to a different hash (`lockfileHash` is that
+   * hash, or null), or a 409 (`null`: the new hash is read from the server next). Without it an
+   * editor keeps the old tree's files: a removed package still resolves, an old `any` placeholder
+   * shadows real types, an old nested copy stays.
+   */
+  onReset?(lockfileHash: string | null): void;
   /** Defaults to the console. */
   logger?: TypeAcquisitionLogger | undefined;
+  /**
+   * Loads TypeScript for reading a script's imports, once, on the first `acquire`; defaults to
+   * `import('typescript')`, which a bundler can split into a chunk of its own.
+   */
+  loadTypeScript?: (() => Promise<TypeScriptModule>) | undefined;
 }
 
 export interface TypeAcquisition {
   /** Fetches the types of every installed package `sourceText` imports. Never rejects: failures are logged and retried on a later call. */
   acquire(sourceText: string): Promise<void>;
-  /** The install state's hash changed (or `null`: unknown, ask the server): forget what was fetched. */
+  /** The install state's hash changed (or `null`: unknown, ask the server): forget what was fetched and, for a different hash, call `onReset`. */
   reset(lockfileHash: string | null): void;
   /** Importable package names, for import-specifier completion. Rejects with an SpkError when the server cannot say. */
   importablePackages(): Promise<string[]>;
@@ -63,6 +78,29 @@ export function createTypeAcquisition(options: TypeAcquisitionOptions): TypeAcqu
   const client = createTypesClient(options);
   const logger: TypeAcquisitionLogger = options.logger ?? console;
   let current = newGeneration(null);
+  let typescript: Promise<TypeScriptModule> | null = null;
+
+  /** Loaded once; a failed load is forgotten so that a later acquire tries again. */
+  function typescriptOnce(): Promise<TypeScriptModule> {
+    if (typescript === null) {
+      const loading = (options.loadTypeScript ?? loadTypeScript)();
+      typescript = loading;
+      loading.catch(() => {
+        if (typescript === loading) typescript = null;
+      });
+    }
+    return typescript;
+  }
+
+  /** Replaces the current generation and tells the editor to drop what the old one delivered. */
+  function moveTo(hash: string | null): void {
+    current = newGeneration(hash);
+    try {
+      options.onReset?.(hash);
+    } catch (error) {
+      logger.warn('type acquisition: onReset threw while dropping the old tree\'s files', error);
+    }
+  }
 
   function indexOf(gen: Generation): Promise<IndexOutcome> {
     if (gen.index === null) {
@@ -89,7 +127,7 @@ export function createTypeAcquisition(options: TypeAcquisitionOptions): TypeAcqu
   function dropStale(gen: Generation, error: SpkError): boolean {
     if (current !== gen) return false;
     logger.warn(`type acquisition: ${gen.hash ?? 'the tree'} is no longer the server's current tree; re-reading the install state (${error.message})`);
-    current = newGeneration(null);
+    moveTo(null);
     return true;
   }
 
@@ -166,8 +204,15 @@ export function createTypeAcquisition(options: TypeAcquisitionOptions): TypeAcqu
 
   return {
     async acquire(sourceText) {
+      let typescriptModule: TypeScriptModule;
       try {
-        const names = packagesImportedBy(sourceText);
+        typescriptModule = await typescriptOnce();
+      } catch (error) {
+        logger.warn("type acquisition: cannot load TypeScript to read the script's imports; no types until a later acquire", error);
+        return;
+      }
+      try {
+        const names = packageNamesIn(typescriptModule, sourceText);
         if ((await acquireIn(current, names)) === 'stale' && (await acquireIn(current, names)) === 'stale') {
           logger.warn('type acquisition: the server changed trees again while re-reading; giving up until the next acquire');
         }
@@ -182,7 +227,7 @@ export function createTypeAcquisition(options: TypeAcquisitionOptions): TypeAcqu
         lockfileHash = null;
       }
       if (lockfileHash !== null && lockfileHash === current.hash) return;
-      current = newGeneration(lockfileHash);
+      moveTo(lockfileHash);
     },
     async importablePackages() {
       return (await currentIndex()).packages.map((entry) => entry.name);

@@ -17,7 +17,11 @@ import {
 export type FetchFunction = (input: string, init?: RequestInit) => Promise<Response>;
 
 export interface TypesClientOptions {
-  /** The core's base URL, e.g. `https://monitor.example/`; `''` for the page's own origin. */
+  /**
+   * The core's base URL: `''` for the page's own origin, the usual case. The server sends no CORS
+   * headers, so the page must come from the same origin as the core (served by it, or by a proxy
+   * that forwards `/types` to it); a URL spelled out, e.g. `https://monitor.example`, must be that origin.
+   */
   serverUrl: string;
   /** Sent as `Authorization: Bearer <token>`; without one no Authorization header is sent. */
   token?: string | undefined;

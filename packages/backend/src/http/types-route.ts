@@ -38,6 +38,24 @@ function invalid(message: string): SpkError {
 }
 
 /**
+ * `"x" is not a valid npm package name: <reasons>`, naming it once. The name check's sentences
+ * already start with the quoted name: `"x" is not a valid npm package name: <reasons>`, or
+ * `"x" is a git spec, not a package name; <advice for declaring packages>` (only its kind fits
+ * here); the length checks do not name it.
+ */
+function nameProblem(name: string, issues: ReadonlyArray<{ message: string }>): string {
+  const quoted = `"${name}" `;
+  const verdict = `${quoted}is not a valid npm package name: `;
+  const kind = `${quoted}is `;
+  const reasons = issues.map(({ message }) => {
+    if (message.startsWith(verdict)) return message.slice(verdict.length);
+    if (message.startsWith(kind)) return `it reads as ${message.slice(kind.length).split(', not a package name')[0]!.split('; ')[0]}`;
+    return message;
+  });
+  return `${shown(name)} is not a valid npm package name: ${reasons.join('; ')}`;
+}
+
+/**
  * What a request asks for, from its path below TYPES_PREFIX as sent (still percent-encoded), so an
  * encoded `..` or `/` in the name is seen as written. Throws INVALID_INPUT saying what to send.
  */
@@ -61,8 +79,7 @@ export function parseTypesRequest(subpath: string): TypesRequest {
   }
   const parsed = packageNameSchema.safeParse(name);
   if (!parsed.success) {
-    const why = parsed.error.issues.map((issue) => issue.message).join('; ');
-    throw invalid(`${shown(name)} is not a valid npm package name (${why}); ask for an installed package by its name, encoded with encodeURIComponent (e.g. %40scope%2Fname for @scope/name)`);
+    throw invalid(`${nameProblem(name, parsed.error.issues)}; ask for an installed package by its name, encoded with encodeURIComponent (e.g. %40scope%2Fname for @scope/name)`);
   }
   return { kind: 'closure', lockfileHash: hash, name };
 }
@@ -99,9 +116,11 @@ export function createTypesRoute(types: TypesRouteDeps): HttpRoute {
         }
         return send(req, res, await types.closure(request.lockfileHash, request.name), IMMUTABLE);
       } catch (error) {
-        // Refusals (stale hash, not in the manifest, no tree yet, bad input) are answered without
-        // cache headers, so nothing keeps them; failures are the server's to log, as a 500.
-        if (!isSpkError(error) || httpErrorFor(error.code).status >= 500) throw error;
+        // Refusals (stale hash, not in the manifest, no tree yet, bad input) and the types service's
+        // INTERNAL (a tree that lacks a listed package: logged there, answered with what to run) are
+        // sent with their code and without cache headers, so nothing keeps them; other failures are
+        // the server's to log, as a bare 500.
+        if (!isSpkError(error) || (httpErrorFor(error.code).status >= 500 && error.code !== 'INTERNAL')) throw error;
         return sendCodedError(res, error);
       }
     },

@@ -19,7 +19,7 @@ import { createInstallerLock, type InstallerLease, type InstallerLockOptions } f
 import { throttleProgress } from './progress-throttle.ts';
 import { registryOptions } from './registry-options.ts';
 import { resolveTree, type TypesStep } from './resolve-tree.ts';
-import { planTypeAdditions } from './types-companions.ts';
+import { planCompanions, planNodeTypes } from './types-companions.ts';
 import { createRegistryTypesLookup } from './types-registry-lookup.ts';
 
 export interface InstallControllerDeps {
@@ -48,8 +48,13 @@ export interface TypesAutoAdd {
   nodeMajor: number;
 }
 
-/** Enabled, for the Node major of this process (the hosts run scripts with the same Node as the core). */
-export const DEFAULT_TYPES_AUTO_ADD: TypesAutoAdd = { enabled: true, nodeMajor: Number(process.versions.node.split('.')[0]) };
+/** The major of the Node running this process: the hosts run scripts with the same Node as the core. */
+export function runningNodeMajor(): number {
+  return Number(process.versions.node.split('.')[0]);
+}
+
+/** Enabled, for the Node major of this process. */
+export const DEFAULT_TYPES_AUTO_ADD: TypesAutoAdd = { enabled: true, nodeMajor: runningNodeMajor() };
 
 export function createInstallController(deps: InstallControllerDeps) {
   const lock = createInstallerLock(deps.database, deps.logger, deps.lease);
@@ -74,28 +79,27 @@ export function createInstallController(deps: InstallControllerDeps) {
     }
   }
 
-  /** Companions and `@types/node` for the script editor, looked up with the resolve's own npm options. */
+  /** `@types/node` and companions for the script editor, looked up with the resolve's own npm options. */
   function typesStep(declared: ReadonlyArray<{ name: string }>, npmOptions: Record<string, unknown>, signal: AbortSignal): TypesStep {
+    const context = (packumentCache: Parameters<TypesStep['plan']>[1]) => ({ lookup: createRegistryTypesLookup(npmOptions, packumentCache), logger: log, signal });
     return {
-      plan: (topLevel, packumentCache) =>
-        planTypeAdditions({
-          declared,
-          topLevel,
-          nodeMajor: typesAutoAdd.nodeMajor,
-          lookup: createRegistryTypesLookup(npmOptions, packumentCache),
-          logger: log,
-          signal,
-        }),
+      beforeResolve: async (packumentCache) => {
+        const nodeTypes = await planNodeTypes({ ...context(packumentCache), declared, nodeMajor: typesAutoAdd.nodeMajor });
+        return nodeTypes ? [nodeTypes] : [];
+      },
+      plan: (topLevel, packumentCache) => planCompanions({ ...context(packumentCache), declared, topLevel }),
+      // The code only: a message could carry a registry URL with its credentials.
+      planFailed: (error) => log.warn({ code: errorCode(error) }, 'choosing the packages to add for types failed; installing without them'),
       rebuildFailed: (error, additions) =>
         log.warn(
           { code: error.code, npmCode: error.details?.npmCode ?? null, packages: additions.map((a) => `${a.name}@${a.version}`) },
-          `resolving with the packages added for types failed (${error.message}); installing the declared set without them`,
+          `resolving with the packages added for types failed (${error.message}); installing without them`,
         ),
     };
   }
 
   /** Resolve, fetch, publish. The lease's signal stops it, registry requests in flight included. */
-  async function build(scratchDir: string, signal: AbortSignal, generation: number): Promise<PipelineResult> {
+  async function build(scratchDir: string, signal: AbortSignal, generation: number): Promise<PipelineResult & { resolvePasses: number }> {
     const [packages, creds, caps, storeId] = await Promise.all([
       deps.packages.listEnabled(),
       deps.settings.getRegistryCredentials(),
@@ -104,9 +108,14 @@ export function createInstallController(deps: InstallControllerDeps) {
     ]);
     const npmOptions = { ...registryOptions(creds), cache: path.join(scratchDir, '.npm-cache'), signal };
     const store = deps.blobStores.get(storeId);
-    return runInstallPipeline({
+    let resolvePasses = 0;
+    const result = await runInstallPipeline({
       declared: packages,
-      resolve: () => resolveTree({ packages, scratchDir, npmOptions, ...(typesAutoAdd.enabled ? { types: typesStep(packages, npmOptions, signal) } : {}) }),
+      resolve: async () => {
+        const resolved = await resolveTree({ packages, scratchDir, npmOptions, ...(typesAutoAdd.enabled ? { types: typesStep(packages, npmOptions, signal) } : {}) });
+        resolvePasses = resolved.passes;
+        return resolved.nodes;
+      },
       fetch: (node) => fetchTarball(node, npmOptions),
       indexedSizes: (integrities) => deps.blobIndex.sizesIn(store.id, integrities),
       isIntact: (integrity, size) => isStoredBlobIntact(store, integrity, size),
@@ -117,6 +126,7 @@ export function createInstallController(deps: InstallControllerDeps) {
       concurrency: deps.fetchConcurrency ?? 8,
       signal,
     });
+    return { ...result, resolvePasses };
   }
 
   async function recordFailure(error: unknown, generation: number): Promise<void> {
@@ -143,7 +153,7 @@ export function createInstallController(deps: InstallControllerDeps) {
       await deps.state.commit({ ...result, at, generation });
       const timings = Object.fromEntries(Object.entries(result.timings).map(([k, v]) => [k, Math.round(v)]));
       log.info(
-        { lockfileHash: result.lockfileHash, packages: result.manifest.length, published: result.published, ms: Date.now() - started, ...timings },
+        { lockfileHash: result.lockfileHash, packages: result.manifest.length, published: result.published, ms: Date.now() - started, resolvePasses: result.resolvePasses, ...timings },
         'install committed',
       );
       deps.hooks.emit(SCRIPT_PACKAGES_CHANGED, { lockfileHash: result.lockfileHash, committedAt: at.toISOString() });

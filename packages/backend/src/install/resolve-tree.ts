@@ -1,6 +1,8 @@
 // Resolves the declared set into npm's ideal tree with Arborist, in a scratch project under the
-// data dir. Only metadata is fetched here; no install script ever runs. When packages are added for
-// the script editor's types, they are chosen from the first tree and the tree is built once more.
+// data dir. Only metadata is fetched here; no install script ever runs. Packages added for the
+// script editor's types join in two steps: `@types/node` is chosen before the first resolve and
+// resolved with the declared set; `@types/*` companions are chosen from the first tree, and only
+// when there are some is the tree built once more.
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import Arborist from '@npmcli/arborist';
@@ -36,14 +38,25 @@ export interface ResolveInput {
   types?: TypesStep;
 }
 
+/**
+ * The optional types step. Its lookups go through `packumentCache`, the resolve's own, so Arborist
+ * reads what they fetched from memory. A plan that throws (unless the install is being stopped)
+ * is reported through `planFailed` and counts as no additions.
+ */
 export interface TypesStep {
-  /**
-   * Root dependencies to add, chosen from the first tree's top level (`packumentCache` is the
-   * resolve's, so lookups feed the second pass). None: the first tree stands.
-   */
+  /** Before the first resolve: additions that need no tree (`@types/node` of the hosts' major). */
+  beforeResolve(packumentCache: PackumentCache): Promise<TypesAddition[]>;
+  /** From the first tree's top level: the companions to add. None: the first tree stands. */
   plan(topLevel: TopLevelPackage[], packumentCache: PackumentCache): Promise<TypesAddition[]>;
-  /** The tree with the additions could not be built (they are optional): the first tree stands. */
+  planFailed(error: unknown): void;
+  /** A tree with these additions could not be built (they are optional): they are left out. */
   rebuildFailed(error: SpkError, additions: readonly TypesAddition[]): void;
+}
+
+export interface ResolveResult {
+  nodes: ResolvedNode[];
+  /** How many times Arborist built an ideal tree (1 unless companions were added or an addition failed). */
+  passes: number;
 }
 
 type IdealTree = Awaited<ReturnType<Arborist['buildIdealTree']>>;
@@ -63,12 +76,8 @@ function sha512Of(integrity: string | null): string | null {
   return hash ? hash.toString() : null;
 }
 
-async function buildIdealTree(input: ResolveInput, dependencies: Record<string, string>, packumentCache?: PackumentCache) {
-  await writeFile(
-    path.join(input.scratchDir, 'package.json'),
-    JSON.stringify({ name: 'spk-install-scratch', version: '0.0.0', private: true, dependencies }),
-  );
-  const arborist = new Arborist({
+function newArborist(input: ResolveInput, packumentCache?: PackumentCache): Arborist {
+  return new Arborist({
     ...input.npmOptions,
     path: input.scratchDir,
     cache: path.join(input.scratchDir, '.npm-cache'),
@@ -79,11 +88,6 @@ async function buildIdealTree(input: ResolveInput, dependencies: Record<string, 
     preferOnline: true,
     ...(packumentCache ? { packumentCache } : {}),
   });
-  try {
-    return { tree: await arborist.buildIdealTree({}), packumentCache: arborist.options.packumentCache };
-  } catch (error) {
-    throw toResolveError(error, input.npmOptions, input.packages);
-  }
 }
 
 function topLevelOf(tree: IdealTree): TopLevelPackage[] {
@@ -92,22 +96,62 @@ function topLevelOf(tree: IdealTree): TopLevelPackage[] {
     .map((node) => ({ name: node.packageName, version: node.version, manifest: node.package }));
 }
 
-export async function resolveTree(input: ResolveInput): Promise<ResolvedNode[]> {
+const asDependencies = (additions: readonly TypesAddition[]) => Object.fromEntries(additions.map((a) => [a.name, a.version]));
+
+export async function resolveTree(input: ResolveInput): Promise<ResolveResult> {
   const declared = Object.fromEntries(input.packages.map((p) => [p.name, p.range]));
-  const first = await buildIdealTree(input, declared);
-  let tree = first.tree;
-  const addedPaths = new Map<string, string>();
-  const additions = input.types ? await input.types.plan(topLevelOf(tree), first.packumentCache) : [];
-  if (additions.length > 0) {
-    const withTypes = { ...declared, ...Object.fromEntries(additions.map((a) => [a.name, a.version])) };
+  const signal = input.npmOptions.signal as AbortSignal | undefined;
+  let passes = 0;
+  const build = async (arborist: Arborist, dependencies: Record<string, string>): Promise<IdealTree> => {
+    passes++;
+    await writeFile(
+      path.join(input.scratchDir, 'package.json'),
+      JSON.stringify({ name: 'spk-install-scratch', version: '0.0.0', private: true, dependencies }),
+    );
     try {
-      tree = (await buildIdealTree(input, withTypes, first.packumentCache)).tree;
-      for (const a of additions) addedPaths.set(`node_modules/${a.name}`, a.name);
+      return await arborist.buildIdealTree({});
     } catch (error) {
-      (input.npmOptions.signal as AbortSignal | undefined)?.throwIfAborted();
-      input.types!.rebuildFailed(toResolveError(error, input.npmOptions, input.packages), additions);
+      throw toResolveError(error, input.npmOptions, input.packages);
+    }
+  };
+  // The types step is optional: whatever it throws costs the additions, not the install, unless the install is being stopped.
+  const optional = async (step: () => Promise<TypesAddition[]>): Promise<TypesAddition[]> => {
+    try {
+      return await step();
+    } catch (error) {
+      signal?.throwIfAborted();
+      input.types!.planFailed(error);
+      return [];
+    }
+  };
+
+  // The first pass's Arborist owns the packument cache every later lookup and pass shares.
+  const firstArborist = newArborist(input);
+  const packumentCache = firstArborist.options.packumentCache;
+  let added = input.types ? await optional(() => input.types!.beforeResolve(packumentCache)) : [];
+  let tree: IdealTree;
+  try {
+    tree = await build(firstArborist, { ...declared, ...asDependencies(added) });
+  } catch (error) {
+    if (added.length === 0) throw error;
+    signal?.throwIfAborted();
+    // Without them it may resolve; if it does not either, that failure is the declared set's own.
+    tree = await build(newArborist(input, packumentCache), declared);
+    input.types!.rebuildFailed(toResolveError(error, input.npmOptions, input.packages), added);
+    added = [];
+  }
+  const companions = input.types ? await optional(() => input.types!.plan(topLevelOf(tree), packumentCache)) : [];
+  if (companions.length > 0) {
+    try {
+      tree = await build(newArborist(input, packumentCache), { ...declared, ...asDependencies(added), ...asDependencies(companions) });
+      added = [...added, ...companions];
+    } catch (error) {
+      signal?.throwIfAborted();
+      input.types!.rebuildFailed(toResolveError(error, input.npmOptions, input.packages), companions);
     }
   }
+  const addedPaths = new Map(added.map((a) => [`node_modules/${a.name}`, a.name]));
+
   const nodes: ResolvedNode[] = [];
   for (const node of tree.inventory.values()) {
     if (node.isProjectRoot || node.inBundle || node.isLink) continue;
@@ -129,7 +173,7 @@ export async function resolveTree(input: ResolveInput): Promise<ResolvedNode[]> 
       ...(addedPaths.get(node.location) === node.packageName ? { addedForTypes: true as const } : {}),
     });
   }
-  return nodes.sort((a, b) => (a.path < b.path ? -1 : 1));
+  return { nodes: nodes.sort((a, b) => (a.path < b.path ? -1 : 1)), passes };
 }
 
 /**

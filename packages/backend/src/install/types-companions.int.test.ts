@@ -58,6 +58,8 @@ function installerOn(t: TestBackend, typesAutoAdd: TypesAutoAdd) {
 const entry = (state: InstallState, name: string) => state.manifest.find((e) => e.path === `node_modules/${name}`);
 const names = (state: InstallState) => state.manifest.map((e) => e.name).sort();
 const problems = (lines: LogLine[]) => lines.filter((l) => l.level === 'warn' || l.level === 'error');
+/** How many ideal trees the committed install built (its log line says). */
+const resolvePasses = (lines: LogLine[]) => lines.find((l) => l.msg === 'install committed')?.fields.resolvePasses;
 
 async function setDeclared(t: TestBackend, packages: Array<{ name: string; range: string }>) {
   for (const p of (await t.client.packages.list()).packages) await t.client.packages.remove({ name: p.name });
@@ -83,12 +85,16 @@ describe('packages added for types, against the fixture registry', () => {
     expect(state.warnings).toEqual([]);
     expect(problems(installer.lines)).toEqual([]);
     expect(installer.lines.some((l) => l.level === 'info' && l.msg?.includes('no @types/node@20.x'))).toBe(true);
+    // The companion is known only from the first tree: the tree is built once more with it.
+    expect(resolvePasses(installer.lines)).toBe(2);
   });
 
-  it('adds nothing for a package that ships its own types', async () => {
+  it('adds nothing for a package that ships its own types, resolving once', async () => {
     await setDeclared(t, [{ name: 'spk-fixture-typed', range: '^1.0.0' }]);
-    const state = await installerOn(t, enabled).install();
+    const installer = installerOn(t, enabled);
+    const state = await installer.install();
     expect(names(state)).toEqual(['spk-fixture-typed']);
+    expect(resolvePasses(installer.lines)).toBe(1);
   });
 
   it('leaves a declared companion unmarked', async () => {
@@ -178,9 +184,24 @@ describe('@types/node of the hosts\' Node major, from a registry that has it', (
   });
 
   it('adds the newest @types/node of the requested major, marked, and no companion the registry lacks', async () => {
-    const state = await installerOn(t, { enabled: true, nodeMajor: 20 }).install();
+    const installer = installerOn(t, { enabled: true, nodeMajor: 20 });
+    const state = await installer.install();
     expect(names(state)).toEqual(['@types/node', 'spk-fixture-untyped']);
     expect(entry(state, '@types/node')).toMatchObject({ version: '20.2.0', addedForTypes: true });
+    expect(resolvePasses(installer.lines)).toBe(1);
+  });
+
+  it('resolves once, with @types/node marked, when every declared package ships its own types', async () => {
+    await t.client.packages.remove({ name: 'spk-fixture-untyped' });
+    await t.client.packages.add({ name: 'spk-fixture-typed', range: '^1.0.0' });
+    const installer = installerOn(t, { enabled: true, nodeMajor: 20 });
+    const state = await installer.install();
+    expect(names(state)).toEqual(['@types/node', 'spk-fixture-typed']);
+    expect(entry(state, '@types/node')).toMatchObject({ version: '20.2.0', addedForTypes: true });
+    expect(resolvePasses(installer.lines)).toBe(1);
+    expect(problems(installer.lines)).toEqual([]);
+    await t.client.packages.remove({ name: 'spk-fixture-typed' });
+    await t.client.packages.add({ name: 'spk-fixture-untyped', range: '^1.0.0' });
   });
 
   it('follows the Node major it is given', async () => {
@@ -211,15 +232,31 @@ describe('@types/node of the hosts\' Node major, from a registry that has it', (
     await t.client.packages.remove({ name: 'spk-fixture-typed' });
   });
 
-  it('installs the declared set alone, with a warning in the log, when the set with the additions cannot be resolved', async () => {
+  it('keeps the first tree, with a warning in the log, when the set with the companions cannot be resolved', async () => {
     // A companion whose own dependency the registry lacks: the second resolve pass fails on it.
     const manifest = { name: '@types/spk-fixture-untyped', version: '1.0.0', types: 'index.d.ts', dependencies: { 'spk-fixture-types-only-missing': '^1.0.0' } };
     const crafted = craftPackage(manifest, [{ path: 'package/index.d.ts', content: 'export declare const id: string;\n' }]);
     await registry.publish({ manifest, tarball: crafted.tarball });
     const installer = installerOn(t, { enabled: true, nodeMajor: 20 });
     const state = await installer.install();
-    expect(names(state)).toEqual(['spk-fixture-untyped']);
-    const warning = installer.lines.find((l) => l.level === 'warn');
-    expect(warning?.fields).toMatchObject({ code: 'PACKAGE_NOT_FOUND', packages: ['@types/node@20.2.0', '@types/spk-fixture-untyped@1.0.0'] });
+    expect(names(state)).toEqual(['@types/node', 'spk-fixture-untyped']);
+    expect(entry(state, '@types/node')).toMatchObject({ version: '20.2.0', addedForTypes: true });
+    expect(problems(installer.lines).map((l) => l.fields)).toEqual([
+      expect.objectContaining({ code: 'PACKAGE_NOT_FOUND', packages: ['@types/spk-fixture-untyped@1.0.0'] }),
+    ]);
+    expect(resolvePasses(installer.lines)).toBe(2);
+  });
+
+  it('resolves the declared set without @types/node, with a warning in the log, when it cannot be resolved with it', async () => {
+    // The newest 20.x now depends on a package the registry lacks: the first pass fails on it.
+    const manifest = { name: '@types/node', version: '20.3.0', types: 'index.d.ts', dependencies: { 'spk-fixture-types-only-missing': '^1.0.0' } };
+    await registry.publish({ manifest, tarball: craftPackage(manifest, [{ path: 'package/index.d.ts', content: 'export {};\n' }]).tarball });
+    await t.client.packages.remove({ name: 'spk-fixture-untyped' });
+    await t.client.packages.add({ name: 'spk-fixture-typed', range: '^1.0.0' });
+    const installer = installerOn(t, { enabled: true, nodeMajor: 20 });
+    const state = await installer.install();
+    expect(names(state)).toEqual(['spk-fixture-typed']);
+    expect(problems(installer.lines).map((l) => l.fields)).toEqual([expect.objectContaining({ code: 'PACKAGE_NOT_FOUND', packages: ['@types/node@20.3.0'] })]);
+    expect(resolvePasses(installer.lines)).toBe(2);
   });
 });

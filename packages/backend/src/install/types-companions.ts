@@ -1,8 +1,10 @@
-// Which packages the installer adds to the declared set so the script editor has types: the
-// `@types/*` companion of each declared package that ships no declarations of its own, and
-// `@types/node` for the hosts' Node major. Decisions are pure; the registry comes in as `lookup`.
-// Every lookup is optional: a missing companion, or a registry that cannot answer, means "none".
+// Which packages the installer adds to the declared set so the script editor has types:
+// `@types/node` for the hosts' Node major (known before anything is resolved, so it joins the
+// first resolve), and the `@types/*` companion of each declared package that ships no
+// declarations of its own (known from the first tree). Decisions are pure; the registry comes in
+// as `lookup`. Every lookup is optional: a missing package, or a registry that cannot answer, means "none".
 import semver from 'semver';
+import ts from 'typescript';
 import { atTypesName, NODE_TYPES_PACKAGE } from '@spk/common';
 import { mapConcurrent } from '@spk/reconciler';
 import { errorCode } from '../errors/driver-error.ts';
@@ -27,25 +29,46 @@ export interface TypesLookup {
   available(name: string): Promise<AvailableVersions | null>;
 }
 
-export interface PlanTypesInput {
+interface LookupContext {
+  lookup: TypesLookup;
+  logger: Logger;
+  /** A lookup that failed because this signal fired is not "none": the install stops. */
+  signal?: AbortSignal;
+}
+
+export interface PlanNodeTypesInput extends LookupContext {
+  /** The enabled declared packages: a declared `@types/node` is the operator's choice and stands. */
+  declared: ReadonlyArray<{ name: string }>;
+  nodeMajor: number;
+}
+
+export interface PlanCompanionsInput extends LookupContext {
   /** The enabled declared packages. */
   declared: ReadonlyArray<{ name: string }>;
   topLevel: readonly TopLevelPackage[];
-  nodeMajor: number;
-  lookup: TypesLookup;
-  logger: Logger;
-  /** A lookup that failed because this signal fired is not "no companion": the install stops. */
-  signal?: AbortSignal;
   concurrency?: number;
 }
 
 const AT_TYPES_SCOPE = '@types/';
+/** Far deeper than any real `exports` map; a published manifest nested deeper is not walked (it cannot exhaust the stack). */
+const MAX_EXPORTS_DEPTH = 32;
 
-/** A `types` condition (or TypeScript's versioned `types@<range>`) anywhere in an `exports` map. */
-function exportsDeclareTypes(exports: unknown): boolean {
-  if (Array.isArray(exports)) return exports.some(exportsDeclareTypes);
-  if (!exports || typeof exports !== 'object') return false;
-  return Object.entries(exports as Record<string, unknown>).some(([key, value]) => key === 'types' || key.startsWith('types@') || exportsDeclareTypes(value));
+/**
+ * A `types@<range>` condition counts only when its range admits the TypeScript we ship, as
+ * TypeScript itself (which tests its full version) and the closure computation decide.
+ */
+function typesConditionApplies(key: string): boolean {
+  const range = semver.validRange(key.slice('types@'.length));
+  return range !== null && semver.satisfies(ts.version, range);
+}
+
+/** A `types` condition (or an applicable `types@<range>` one) anywhere in an `exports` map, up to MAX_EXPORTS_DEPTH levels down. */
+function exportsDeclareTypes(value: unknown, depth = 0): boolean {
+  if (depth > MAX_EXPORTS_DEPTH || !value || typeof value !== 'object') return false;
+  if (Array.isArray(value)) return value.some((item) => exportsDeclareTypes(item, depth + 1));
+  return Object.entries(value as Record<string, unknown>).some(([key, nested]) =>
+    key === 'types' ? true : key.startsWith('types@') ? typesConditionApplies(key) : exportsDeclareTypes(nested, depth + 1),
+  );
 }
 
 /** Whether a package.json points at its own declarations: `types`, `typings`, `typesVersions`, or a `types` export condition. */
@@ -83,44 +106,55 @@ export function chooseNodeTypesVersion(nodeMajor: number, available: AvailableVe
   return semver.maxSatisfying([...available.versions], `${nodeMajor}.x`);
 }
 
-/** The root dependencies to add for types; never throws for a companion that is missing or cannot be looked up. */
-export async function planTypeAdditions(input: PlanTypesInput): Promise<TypesAddition[]> {
+/** What the registry offers for `name`; `failed` (logged by code) when it could not answer and the install goes on. */
+async function offered(ctx: LookupContext, name: string, purpose: string): Promise<AvailableVersions | null | 'failed'> {
+  try {
+    return await ctx.lookup.available(name);
+  } catch (error) {
+    ctx.signal?.throwIfAborted();
+    // The code only: npm's messages can carry the registry URL.
+    ctx.logger.warn({ package: name, code: errorCode(error) }, `looking up ${name} (types for ${purpose}) failed; installing without it`);
+    return 'failed';
+  }
+}
+
+/**
+ * `@types/node` of the hosts' Node major, to resolve with the declared set from the start (it
+ * needs no first tree; a dependency asking for `@types/node: "*"` would otherwise leave another
+ * major at the top level). Null when the operator declared it or the registry has none in that major.
+ */
+export async function planNodeTypes(input: PlanNodeTypesInput): Promise<TypesAddition | null> {
+  if (input.declared.some((d) => d.name === NODE_TYPES_PACKAGE)) return null;
+  const available = await offered(input, NODE_TYPES_PACKAGE, `Node ${input.nodeMajor}`);
+  if (available === 'failed') return null;
+  const version = available ? chooseNodeTypesVersion(input.nodeMajor, available) : null;
+  if (version) return { name: NODE_TYPES_PACKAGE, version };
+  input.logger.info(
+    { package: NODE_TYPES_PACKAGE, nodeMajor: input.nodeMajor },
+    `the registry has no ${NODE_TYPES_PACKAGE}@${input.nodeMajor}.x; the script editor gets no Node built-in types`,
+  );
+  return null;
+}
+
+/** The `@types/*` companions of the untyped declared packages in the first tree; never throws for one that is missing or cannot be looked up. */
+export async function planCompanions(input: PlanCompanionsInput): Promise<TypesAddition[]> {
   const declared = new Set(input.declared.map((d) => d.name));
   const atTop = new Map(input.topLevel.map((p) => [p.name, p]));
-  const present = (name: string) => declared.has(name) || atTop.has(name);
 
-  const wanted: Array<{ name: string; choose: (available: AvailableVersions) => string | null; for: string }> = [];
+  const wanted = new Map<string, TopLevelPackage>();
   for (const name of declared) {
     const pkg = atTop.get(name);
     if (!pkg || name.startsWith(AT_TYPES_SCOPE) || declaresOwnTypes(pkg.manifest)) continue;
     const companion = atTypesName(name);
-    if (present(companion) || wanted.some((w) => w.name === companion)) continue;
-    wanted.push({ name: companion, choose: (available) => chooseCompanionVersion(pkg.version, available), for: `${name}@${pkg.version}` });
-  }
-  // A dependency asking for `@types/node: "*"` would otherwise leave the newest major at the top
-  // level, typing scripts for a Node the hosts do not run: only the operator's own choice stands.
-  const nodeTypesAtTop = atTop.get(NODE_TYPES_PACKAGE);
-  const nodeTypesFit = nodeTypesAtTop !== undefined && semver.satisfies(nodeTypesAtTop.version, `${input.nodeMajor}.x`);
-  if (!declared.has(NODE_TYPES_PACKAGE) && !nodeTypesFit) {
-    wanted.push({ name: NODE_TYPES_PACKAGE, choose: (available) => chooseNodeTypesVersion(input.nodeMajor, available), for: `Node ${input.nodeMajor}` });
+    if (declared.has(companion) || atTop.has(companion) || wanted.has(companion)) continue;
+    wanted.set(companion, pkg);
   }
 
   const additions: TypesAddition[] = [];
-  await mapConcurrent(wanted, input.concurrency ?? 8, async (want) => {
-    let available: AvailableVersions | null;
-    try {
-      available = await input.lookup.available(want.name);
-    } catch (error) {
-      input.signal?.throwIfAborted();
-      // The code only: npm's messages can carry the registry URL.
-      input.logger.warn({ package: want.name, code: errorCode(error) }, `looking up ${want.name} (types for ${want.for}) failed; installing without it`);
-      return;
-    }
-    const version = available ? want.choose(available) : null;
-    if (version) additions.push({ name: want.name, version });
-    else if (want.name === NODE_TYPES_PACKAGE) {
-      input.logger.info({ package: want.name, nodeMajor: input.nodeMajor }, `the registry has no ${NODE_TYPES_PACKAGE}@${input.nodeMajor}.x; the script editor gets no Node built-in types`);
-    }
+  await mapConcurrent([...wanted], input.concurrency ?? 8, async ([companion, pkg]) => {
+    const available = await offered(input, companion, `${pkg.name}@${pkg.version}`);
+    const version = available && available !== 'failed' ? chooseCompanionVersion(pkg.version, available) : null;
+    if (version) additions.push({ name: companion, version });
   });
   return additions.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

@@ -1,6 +1,7 @@
 // Asks the install's registry which versions of an `@types/*` package exist, with the very npm
 // options the resolve uses (registry, scoped registries, token, timeout, abort signal). Full
-// packuments, through the resolve's packument cache, so the second resolve pass reads them from memory.
+// packuments (the kind Arborist asks for), through the resolve's packument cache, so the resolve
+// that follows reads them from memory rather than asking the registry again.
 import pacote from 'pacote';
 import { z } from 'zod';
 import { SpkError } from '@spk/common';

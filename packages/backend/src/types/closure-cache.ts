@@ -1,11 +1,13 @@
-// Computed closures on disk, under <dataDir>/types/<lockfileHash>/, so a restart serves them
-// without walking the tree again. Each closure is a body file plus a small meta file (ETag, sizes),
-// each written to a temp file and renamed, the meta last: a crash leaves no meta, or a meta whose
-// body is whole. A body is checked against its meta's digest before it is served.
+// Computed closures on disk, under <dataDir>/types/<lockfileHash>/<variant>/, so a restart serves
+// them without walking the tree again. The variant names what else decides a closure (the
+// algorithm's version, the ceiling): after an upgrade or a new ceiling the closures are computed
+// again, not served from an older variant. Each closure is a body file plus a small meta file (ETag,
+// sizes), each written to a temp file and renamed, the meta last: a crash leaves no meta, or a meta
+// whose body is whole. A body is checked against its meta's digest before it is served.
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { typeClosureSchema, type TypeClosure } from '@spk/common';
+import { typeClosureSchema } from '@spk/common';
 import { z } from 'zod';
 
 /** The quoted strong entity-tag of a served body: its sha256. */
@@ -23,8 +25,8 @@ export type ClosureMeta = z.infer<typeof metaSchema>;
 
 export interface CachedClosure {
   meta: ClosureMeta;
+  /** A valid TypeClosure's JSON (checked when read). */
   body: string;
-  value: TypeClosure;
 }
 
 export interface ClosureCache {
@@ -33,7 +35,7 @@ export interface ClosureCache {
   /** A stored closure whose body matches its meta, or null (absent, torn or damaged: compute it again). */
   read(lockfileHash: string, name: string): Promise<CachedClosure | null>;
   write(lockfileHash: string, name: string, body: string, meta: ClosureMeta): Promise<void>;
-  /** Removes every other hash's directory and leftover temp files of `keep`; returns what could not be removed. */
+  /** Removes every other hash's directory, every other variant of `keep` and leftover temp files; returns what could not be removed. */
   prune(keep: string): Promise<Array<{ path: string; error: unknown }>>;
 }
 
@@ -58,11 +60,18 @@ function parseJson(text: string): unknown {
   }
 }
 
-export function createClosureCache(typesDir: string): ClosureCache {
+/** The variant dir of closures computed by algorithm `formatVersion` under a `maxBytes` ceiling. */
+export function closureVariant(formatVersion: number, maxBytes: number): string {
+  return `v${formatVersion}-${maxBytes}`;
+}
+
+/** @param variant See closureVariant: what besides the hash and the name decides a closure. */
+export function createClosureCache(typesDir: string, variant: string): ClosureCache {
   const hashDir = (lockfileHash: string) => path.join(typesDir, lockfileHash);
+  const variantDir = (lockfileHash: string) => path.join(hashDir(lockfileHash), variant);
   // Package names become one file name: `@scope/name` -> `@scope%2Fname`.
   const files = (lockfileHash: string, name: string) => {
-    const base = path.join(hashDir(lockfileHash), encodeURIComponent(name));
+    const base = path.join(variantDir(lockfileHash), encodeURIComponent(name));
     return { body: `${base}.json`, meta: `${base}.meta.json` };
   };
 
@@ -90,11 +99,10 @@ export function createClosureCache(typesDir: string): ClosureCache {
       if (meta === null) return null;
       const body = await readIfPresent(files(lockfileHash, name).body);
       if (body === null || etagOf(body) !== meta.etag) return null;
-      const value = typeClosureSchema.safeParse(parseJson(body));
-      return value.success ? { meta, body, value: value.data } : null;
+      return typeClosureSchema.safeParse(parseJson(body)).success ? { meta, body } : null;
     },
     async write(lockfileHash, name, body, meta) {
-      await mkdir(hashDir(lockfileHash), { recursive: true, mode: DIR_MODE });
+      await mkdir(variantDir(lockfileHash), { recursive: true, mode: DIR_MODE });
       const target = files(lockfileHash, name);
       await writeAtomically(target.body, body);
       await writeAtomically(target.meta, JSON.stringify(meta));
@@ -102,14 +110,15 @@ export function createClosureCache(typesDir: string): ClosureCache {
     async prune(keep) {
       const failures: Array<{ path: string; error: unknown }> = [];
       const remove = (target: string) => rm(target, { recursive: true, force: true }).catch((error: unknown) => void failures.push({ path: target, error }));
-      const entries = await readdir(typesDir).catch((error: NodeJS.ErrnoException) => {
-        if (error.code === 'ENOENT') return [];
-        failures.push({ path: typesDir, error });
-        return [];
-      });
-      await Promise.all(entries.filter((entry) => entry !== keep).map((entry) => remove(path.join(typesDir, entry))));
-      const kept = await readdir(hashDir(keep)).catch(() => []);
-      await Promise.all(kept.filter((entry) => entry.endsWith(TEMP_SUFFIX)).map((entry) => remove(path.join(hashDir(keep), entry))));
+      const list = (dir: string) =>
+        readdir(dir).catch((error: NodeJS.ErrnoException) => {
+          if (error.code !== 'ENOENT') failures.push({ path: dir, error });
+          return [];
+        });
+      // Other hashes; in the kept hash, other variants (and files of the layout before variants); in the kept variant, temp files.
+      await Promise.all((await list(typesDir)).filter((entry) => entry !== keep).map((entry) => remove(path.join(typesDir, entry))));
+      await Promise.all((await list(hashDir(keep))).filter((entry) => entry !== variant).map((entry) => remove(path.join(hashDir(keep), entry))));
+      await Promise.all((await list(variantDir(keep))).filter((entry) => entry.endsWith(TEMP_SUFFIX)).map((entry) => remove(path.join(variantDir(keep), entry))));
       return failures;
     },
   };

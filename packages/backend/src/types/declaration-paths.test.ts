@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { conditionTargets, declarationCandidates, declarationSuffixes, importsEntry, nodeModulesLookups, typesVersionsMapping, withinPackage } from './declaration-paths.ts';
+import { conditionTargets, declarationCandidates, declarationSuffixes, importsEntry, MAX_CONDITION_DEPTH, nodeModulesLookups, typesVersionsMapping, withinDepth, withinPackage } from './declaration-paths.ts';
 
 describe('declaration paths', () => {
   it('maps script specifiers to their declaration siblings and tries extensions for bare paths', () => {
@@ -37,5 +37,17 @@ describe('declaration paths', () => {
     expect(importsEntry({ '#x/*': './t/*.js', '#x/special': './s.js' }, '#x/special')).toBe('./s.js');
     expect(typesVersionsMapping({ '<3': { '*': ['v2/*'] }, '*': { '*': ['v5/*'] } })).toEqual({ '*': ['v5/*'] });
     expect(typesVersionsMapping({ '<3': { '*': ['v2/*'] } })).toBeNull();
+  });
+
+  it('follows conditions only so deep, so a package.json nested 20,000 deep never overflows the stack', () => {
+    const nest = (depth: number, leaf: unknown): unknown => {
+      let value = leaf;
+      for (let i = 0; i < depth; i++) value = { import: value };
+      return value;
+    };
+    expect(conditionTargets(nest(MAX_CONDITION_DEPTH, './ok.d.ts'))).toEqual(['./ok.d.ts']);
+    expect(conditionTargets({ '.': './a.d.ts', './deep': nest(20_000, './deep.d.ts') })).toEqual(['./a.d.ts']);
+    expect(importsEntry({ '#x/*': nest(20_000, './*.d.ts') }, '#x/y')).toEqual(nest(MAX_CONDITION_DEPTH, undefined));
+    expect(JSON.stringify(withinDepth({ a: 1, deep: nest(20_000, 'x'), list: [[['y']]] }, 3))).toBe('{"a":1,"deep":{"import":{}},"list":[[]]}');
   });
 });

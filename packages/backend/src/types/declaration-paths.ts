@@ -56,15 +56,35 @@ function isForeignTypesCondition(key: string): boolean {
 }
 
 /**
+ * How deep `exports`/`imports` values are followed (subpath, conditions, fallback arrays): real
+ * packages nest a handful of levels; what lies deeper is ignored, so a hostile package.json nested
+ * thousands deep never overflows the stack.
+ */
+export const MAX_CONDITION_DEPTH = 32;
+
+/** `value` with every array or object nested deeper than `maxDepth` left out (a copy; shallow values as they are). */
+export function withinDepth(value: unknown, maxDepth = MAX_CONDITION_DEPTH): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (maxDepth <= 0) return undefined;
+  if (Array.isArray(value)) return value.map((item) => withinDepth(item, maxDepth - 1)).filter((item) => item !== undefined);
+  return Object.fromEntries(
+    Object.entries(value)
+      .map(([key, nested]) => [key, withinDepth(nested, maxDepth - 1)] as const)
+      .filter(([, nested]) => nested !== undefined),
+  );
+}
+
+/**
  * Every target in an `exports`/`imports` value: subpaths, nested conditions (the `types` ones and
  * the others, whose declaration siblings TypeScript also finds), fallback arrays; `null` exclusions
- * skipped.
+ * skipped, and nothing below MAX_CONDITION_DEPTH.
  */
-export function conditionTargets(value: unknown, out: string[] = []): string[] {
+export function conditionTargets(value: unknown, out: string[] = [], depth = 0): string[] {
   if (typeof value === 'string') out.push(value);
-  else if (Array.isArray(value)) for (const item of value) conditionTargets(item, out);
+  else if (depth >= MAX_CONDITION_DEPTH) return out;
+  else if (Array.isArray(value)) for (const item of value) conditionTargets(item, out, depth + 1);
   else if (value !== null && typeof value === 'object') {
-    for (const [key, nested] of Object.entries(value)) if (!isForeignTypesCondition(key)) conditionTargets(nested, out);
+    for (const [key, nested] of Object.entries(value)) if (!isForeignTypesCondition(key)) conditionTargets(nested, out, depth + 1);
   }
   return out;
 }
@@ -87,11 +107,13 @@ export function importsEntry(imports: Record<string, unknown>, specifier: string
   return best?.value;
 }
 
-function substitute(value: unknown, matched: string): unknown {
+/** `value` with `*` replaced by `matched` in every string target; what lies below MAX_CONDITION_DEPTH is left out. */
+function substitute(value: unknown, matched: string, depth = 0): unknown {
   if (typeof value === 'string') return value.replaceAll('*', matched);
-  if (Array.isArray(value)) return value.map((item) => substitute(item, matched));
-  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, matched)]));
-  return value;
+  if (value === null || typeof value !== 'object') return value;
+  if (depth >= MAX_CONDITION_DEPTH) return undefined;
+  if (Array.isArray(value)) return value.map((item) => substitute(item, matched, depth + 1));
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, matched, depth + 1)]));
 }
 
 /** The `typesVersions` mapping that applies to the TypeScript we ship (`ts.versionMajorMinor`), as TypeScript picks it: the first matching range. */

@@ -4,6 +4,7 @@
 // trees point into). A link planted to point anywhere else reads as absent.
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { byCodeUnit } from './code-unit-order.ts';
 
 export type EntryKind = 'file' | 'dir';
 
@@ -16,16 +17,28 @@ interface EntryInfo {
 export interface TreeFiles {
   /** What a logical path is, or null when absent, unreadable or outside the allowed roots. */
   kind(logical: string): Promise<EntryKind | null>;
-  /** Byte size of a file (null when `kind` is not 'file'). */
-  size(logical: string): Promise<number | null>;
+  /** A file's real path (what it is, whatever links lead to it) and byte size; null when `kind` is not 'file'. */
+  file(logical: string): Promise<{ real: string; size: number } | null>;
+  /** A directory's real path; null when `kind` is not 'dir'. */
+  realDir(logical: string): Promise<string | null>;
   /** A file's text, or null when `kind` is not 'file'. */
   read(logical: string): Promise<string | null>;
-  /** Files below a logical dir (paths relative to it), not descending into nested node_modules. */
+  /**
+   * Files below a logical dir (paths relative to it, in a stable order), not descending into nested
+   * node_modules nor through links to directories (a package may link `lib/self -> .`, which
+   * would list every file again at every depth). Links to files are listed.
+   */
   list(logicalDir: string): Promise<string[]>;
 }
 
-/** Bound on the entries one directory walk visits: a pattern never turns into a scan of a huge package. */
-export const MAX_LISTED_ENTRIES = 20_000;
+/** Bounds of one directory walk (one `*` pattern's expansion): a pattern never turns into a scan of a huge package. */
+export interface ListLimits {
+  /** Directory entries visited. */
+  entries: number;
+  /** Files returned. */
+  files: number;
+}
+export const DEFAULT_LIST_LIMITS: ListLimits = { entries: 20_000, files: 10_000 };
 
 /** A logical tree path: relative, normalized, under node_modules/. Anything else is refused outright. */
 export function isLogicalTreePath(logical: string): boolean {
@@ -36,7 +49,7 @@ function inside(real: string, root: string): boolean {
   return real === root || real.startsWith(`${root}${path.sep}`);
 }
 
-export function createTreeFiles(treeDir: string, allowedRoots: readonly string[]): TreeFiles {
+export function createTreeFiles(treeDir: string, allowedRoots: readonly string[], limits: ListLimits = DEFAULT_LIST_LIMITS): TreeFiles {
   const base = path.resolve(treeDir);
   // Roots compared by their real paths (a temp dir or data dir may itself sit behind a link).
   const roots = Promise.all(allowedRoots.map((root) => realpath(path.resolve(root)).catch(() => null))).then((all) =>
@@ -70,21 +83,20 @@ export function createTreeFiles(treeDir: string, allowedRoots: readonly string[]
     const out: string[] = [];
     let visited = 0;
     const pending = [''];
-    while (pending.length > 0 && visited < MAX_LISTED_ENTRIES) {
+    while (pending.length > 0 && visited < limits.entries && out.length < limits.files) {
       const rel = pending.shift()!;
       const dir = rel === '' ? logicalDir : `${logicalDir}/${rel}`;
       const dirInfo = await info(dir);
       if (dirInfo?.kind !== 'dir') continue;
       const entries = await readdir(dirInfo.real, { withFileTypes: true }).catch(() => []);
-      entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      entries.sort((a, b) => byCodeUnit(a.name, b.name));
       for (const entry of entries) {
-        if (++visited > MAX_LISTED_ENTRIES) break;
+        if (++visited > limits.entries || out.length >= limits.files) break;
         if (entry.name === 'node_modules') continue;
         const child = rel === '' ? entry.name : `${rel}/${entry.name}`;
-        // Links are judged by where they lead, through the same confinement as any other path.
-        const kind = entry.isSymbolicLink() ? (await info(`${logicalDir}/${child}`))?.kind : entry.isDirectory() ? 'dir' : entry.isFile() ? 'file' : undefined;
-        if (kind === 'dir') pending.push(child);
-        else if (kind === 'file') out.push(child);
+        if (entry.isDirectory()) pending.push(child);
+        // A link to a file is judged by where it leads, through the same confinement as any other path.
+        else if (entry.isFile() || (entry.isSymbolicLink() && (await info(`${logicalDir}/${child}`))?.kind === 'file')) out.push(child);
       }
     }
     return out;
@@ -92,9 +104,13 @@ export function createTreeFiles(treeDir: string, allowedRoots: readonly string[]
 
   return {
     kind: async (logical) => (await info(logical))?.kind ?? null,
-    async size(logical) {
+    async file(logical) {
       const found = await info(logical);
-      return found?.kind === 'file' ? found.size : null;
+      return found?.kind === 'file' ? { real: found.real, size: found.size } : null;
+    },
+    async realDir(logical) {
+      const found = await info(logical);
+      return found?.kind === 'dir' ? found.real : null;
     },
     async read(logical) {
       const found = await info(logical);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { isSpkError, typeClosureSchema, type TypeClosure } from '@spk/common';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { computeTypeClosure } from './type-closure.ts';
+import { admitInOrder, computeTypeClosure } from './type-closure.ts';
 
 let dir: string;
 let tree: string;
@@ -110,6 +110,19 @@ describe('computeTypeClosure', () => {
     expect(paths(closure).sort()).toEqual(
       ['node_modules/tv/package.json', 'node_modules/tv/index.d.ts', 'node_modules/tv/ts4.2/index.d.ts', 'node_modules/tv/ts4.2/extra.d.ts', 'node_modules/tv/ts4.2/more.d.ts'].sort(),
     );
+    // An editor on another TypeScript must take the served branch, not one that was left out.
+    expect(JSON.parse(contentOf(closure, 'node_modules/tv/package.json')!).typesVersions).toEqual({ '*': { '*': ['ts4.2/*'] } });
+  });
+
+  it('serves no typesVersions when no branch applies to the TypeScript it ships', async () => {
+    await write(tree, {
+      'node_modules/old/package.json': pkg('old', '1.0.0', { types: 'index.d.ts', typesVersions: { '<3.0': { '*': ['ts2/*'] } } }),
+      'node_modules/old/index.d.ts': 'export declare const root: 1;\n',
+      'node_modules/old/ts2/index.d.ts': 'export declare const ts2: 1;\n',
+    });
+    const closure = await closureOf('old');
+    expect(paths(closure).sort()).toEqual(['node_modules/old/index.d.ts', 'node_modules/old/package.json']);
+    expect(JSON.parse(contentOf(closure, 'node_modules/old/package.json')!)).toEqual({ name: 'old', version: '1.0.0', types: 'index.d.ts' });
   });
 
   it('falls back to main’s declaration sibling, then to index.d.ts', async () => {
@@ -256,10 +269,10 @@ describe('computeTypeClosure', () => {
     await mkdir(path.join(treeDir, 'node_modules'), { recursive: true });
     await symlink(path.relative(path.join(treeDir, 'node_modules'), store), path.join(treeDir, 'node_modules', 'linked'));
 
-    const closure = await computeTypeClosure({ treeDir, name: 'linked' });
+    const closure = await computeTypeClosure({ treeDir, name: 'linked', allowedRoots: [treeDir, path.dirname(store)] });
     expect(closure.files.map((file) => file.path)).toEqual(['file:///node_modules/linked/package.json', 'file:///node_modules/linked/index.d.ts']);
-    // Without the store among the allowed roots the same link leads out of bounds.
-    await expect(computeTypeClosure({ treeDir, name: 'linked', allowedRoots: [treeDir] })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    // Without the store among the allowed roots (the default: the tree alone) the same link leads out of bounds.
+    await expect(computeTypeClosure({ treeDir, name: 'linked' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
   it('drops a file that would pass the ceiling, sets truncated and keeps the rest', async () => {
@@ -285,6 +298,83 @@ describe('computeTypeClosure', () => {
       'node_modules/big/small2.d.ts',
       'node_modules/big/small3.d.ts',
     ]);
+  });
+
+  it('serves each file once when links inside the package loop back to its own directories', async () => {
+    await write(tree, {
+      'node_modules/loops/package.json': pkg('loops', '1.0.0', { exports: { './*': { types: './lib/*.d.ts' } } }),
+      'node_modules/loops/lib/index.d.ts': `export * from "./self/again/self/index";\n${'export declare const padding: "x";\n'.repeat(700)}`,
+    });
+    await symlink('.', path.join(tree, 'node_modules/loops/lib/self'));
+    await symlink('.', path.join(tree, 'node_modules/loops/lib/again'));
+    const started = performance.now();
+    const closure = await closureOf('loops');
+    expect(paths(closure)).toEqual(['node_modules/loops/package.json', 'node_modules/loops/lib/index.d.ts']);
+    expect(closure.truncated).toBe(false);
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+
+  it('stops at a package that links back to itself from its own node_modules', async () => {
+    await write(tree, {
+      'node_modules/cyc/package.json': pkg('cyc', '1.0.0', { types: 'index.d.ts' }),
+      'node_modules/cyc/index.d.ts': 'import type { C } from "cyc";\nexport interface C { c: 1 }\n',
+    });
+    await mkdir(path.join(tree, 'node_modules/cyc/node_modules'));
+    await symlink('..', path.join(tree, 'node_modules/cyc/node_modules/cyc'));
+    const closure = await closureOf('cyc');
+    expect(paths(closure)).toEqual(['node_modules/cyc/package.json', 'node_modules/cyc/index.d.ts']);
+  });
+
+  it('serves a nested package.json of a sub-directory, whose `types` may point anywhere inside the package', async () => {
+    await write(tree, {
+      'node_modules/subs/package.json': pkg('subs', '1.0.0', { types: 'index.d.ts' }),
+      'node_modules/subs/index.d.ts': 'export * from "./sub";\n',
+      'node_modules/subs/sub/package.json': { types: '../dist/sub.d.ts', description: 'trimmed away' },
+      'node_modules/subs/dist/sub.d.ts': 'export * from "./sub2";\n',
+      'node_modules/subs/dist/sub2.d.ts': 'export declare const sub2: 2;\n',
+      'node_modules/subs/escape/package.json': { types: '../../other/index.d.ts' },
+      'node_modules/other/package.json': pkg('other', '1.0.0', { types: 'index.d.ts' }),
+      'node_modules/other/index.d.ts': 'export declare const other: 1;\n',
+      'node_modules/user/package.json': pkg('user', '1.0.0', { types: 'index.d.ts' }),
+      'node_modules/user/index.d.ts': 'export * from "subs/sub";\nexport * from "subs/escape";\n',
+    });
+    const subs = await closureOf('subs');
+    expect(paths(subs)).toEqual([
+      'node_modules/subs/package.json',
+      'node_modules/subs/index.d.ts',
+      'node_modules/subs/sub/package.json',
+      'node_modules/subs/dist/sub.d.ts',
+      'node_modules/subs/dist/sub2.d.ts',
+    ]);
+    expect(JSON.parse(contentOf(subs, 'node_modules/subs/sub/package.json')!)).toEqual({ types: '../dist/sub.d.ts' });
+    // A bare `pkg/sub` import of such a directory, and a nested `types` that leaves the package is refused.
+    expect(paths(await closureOf('user'))).toEqual([
+      'node_modules/user/package.json',
+      'node_modules/user/index.d.ts',
+      'node_modules/subs/package.json',
+      'node_modules/subs/index.d.ts',
+      'node_modules/subs/sub/package.json',
+      'node_modules/subs/dist/sub.d.ts',
+      'node_modules/subs/dist/sub2.d.ts',
+    ]);
+  });
+
+  it('answers a closure for `exports` nested 20,000 deep, ignoring what lies too deep', async () => {
+    let deep = '"./deep.d.ts"';
+    for (let i = 0; i < 20_000; i++) deep = `{"import":${deep}}`;
+    await write(tree, {
+      'node_modules/deep/package.json': `{"name":"deep","version":"1.0.0","types":"index.d.ts","exports":{".":{"types":"./index.d.ts"},"./x":${deep}},"imports":{"#a/*":${deep.replace('./deep.d.ts', './*.d.ts')}}}`,
+      'node_modules/deep/index.d.ts': 'export * from "#a/deep";\nexport declare const shallow: 1;\n',
+      'node_modules/deep/deep.d.ts': 'export declare const deep: 1;\n',
+    });
+    const closure = await closureOf('deep');
+    expect(paths(closure)).toEqual(['node_modules/deep/package.json', 'node_modules/deep/index.d.ts']);
+    expect(JSON.parse(contentOf(closure, 'node_modules/deep/package.json')!).exports['.']).toEqual({ types: './index.d.ts' });
+  });
+
+  it('admits files in order against what is left of the ceiling, before reading any', () => {
+    expect(admitInOrder([600, 600, null, 300, 200], 1000)).toEqual({ admitted: [true, false, false, true, false], truncated: true });
+    expect(admitInOrder([600, null, 400], 1000)).toEqual({ admitted: [true, false, true], truncated: false });
   });
 
   it('answers notFound for a package without types, and NOT_FOUND for one not in the tree', async () => {

@@ -7,20 +7,17 @@ import path from 'node:path';
 import { atTypesName, packageNameOfSpecifier } from '@spk/common';
 import ts from 'typescript';
 import { conditionTargets, importsEntry, nodeModulesLookups, withinPackage } from './declaration-paths.ts';
-import { packageEntries, readPackage, resolveModulePath, targetFiles, type PackageInfo } from './package-types.ts';
+import { packageEntries, readPackage, resolveModulePath, targetFiles, type FoundFile, type PackageInfo } from './package-types.ts';
 import type { TreeFiles } from './tree-files.ts';
 
-/** One file of a closure, with the package directory it belongs to (relative paths may not leave it). */
-export interface ClosureItem {
-  path: string;
+/** One file of a closure, with the package directory it belongs to (relative paths may not leave it). `content` is set for a package.json: its trimmed text, served instead of the file. */
+export interface ClosureItem extends FoundFile {
   root: string;
-  /** Set for a package.json: its trimmed content, served instead of the file. */
-  content?: string;
 }
 
 export interface TypedPackage {
   info: PackageInfo;
-  entries: string[];
+  entries: FoundFile[];
 }
 
 export interface TypeReferences {
@@ -50,7 +47,7 @@ export function createTypeReferences(files: TreeFiles, skipDir: string | null): 
 
   function packageItems({ info, entries }: TypedPackage): ClosureItem[] {
     if (entries.length === 0) return [];
-    return [{ path: `${info.dir}/package.json`, root: info.dir, content: info.trimmed }, ...entries.map((entry) => ({ path: entry, root: info.dir }))];
+    return [{ path: `${info.dir}/package.json`, root: info.dir, content: info.trimmed }, ...entries.map((entry) => ({ ...entry, root: info.dir }))];
   }
 
   /** A package's items for `pkg` or `pkg/sub`; null when it has no package there or no types for it. */
@@ -62,10 +59,10 @@ export function createTypeReferences(files: TreeFiles, skipDir: string | null): 
     // With `exports`, every subpath's declarations are among the entries already.
     if (subpath !== '' && typed.info.json.exports === undefined) {
       const target = withinPackage(dir, subpath);
-      const file = target === null ? null : await resolveModulePath(files, dir, target);
-      if (file !== null) {
+      const found = target === null ? [] : await resolveModulePath(files, dir, target);
+      if (found.length > 0) {
         if (items.length === 0) items.push({ path: `${dir}/package.json`, root: dir, content: typed.info.trimmed });
-        items.push({ path: file, root: dir });
+        items.push(...found.map((file) => ({ ...file, root: dir })));
       }
     }
     return items.length > 0 ? items : null;
@@ -102,8 +99,8 @@ export function createTypeReferences(files: TreeFiles, skipDir: string | null): 
 
   async function resolveRelative(item: ClosureItem, specifier: string): Promise<ClosureItem[]> {
     const target = withinPackage(item.root, specifier, path.posix.dirname(item.path));
-    const file = target === null ? null : await resolveModulePath(files, item.root, target);
-    return file === null ? [] : [{ path: file, root: item.root }];
+    const found = target === null ? [] : await resolveModulePath(files, item.root, target);
+    return found.map((file) => ({ ...file, root: item.root }));
   }
 
   /** `#internal` specifiers, through the `imports` field of the file's own package. */
@@ -112,7 +109,7 @@ export function createTypeReferences(files: TreeFiles, skipDir: string | null): 
     if (imports === undefined) return [];
     const out: ClosureItem[] = [];
     for (const target of conditionTargets(importsEntry(imports, specifier))) {
-      if (target.startsWith('./')) out.push(...(await targetFiles(files, item.root, target)).map((file) => ({ path: file, root: item.root })));
+      if (target.startsWith('./')) out.push(...(await targetFiles(files, item.root, target)).map((file) => ({ ...file, root: item.root })));
       else if (!isBuiltin(target)) out.push(...(await resolveBare(path.posix.dirname(item.path), target)));
     }
     return out;

@@ -2,10 +2,11 @@ import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { typeClosureSchema, typesIndexSchema, type Manifest, type ManifestEntry, type TypeClosure } from '@spk/common';
+import { DEFAULT_TYPES_MAX_BYTES, typeClosureSchema, typesIndexSchema, type Manifest, type ManifestEntry, type TypeClosure } from '@spk/common';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { memoryLogger, type LogLine } from '../testing/memory-logger.ts';
-import { computeTypeClosure, type TypeClosureOptions } from './type-closure.ts';
+import { closureVariant } from './closure-cache.ts';
+import { CLOSURE_FORMAT_VERSION, computeTypeClosure, type TypeClosureOptions } from './type-closure.ts';
 import { createTypesService, type TypesServiceDeps } from './types-service.ts';
 
 const H1 = '1'.repeat(64);
@@ -15,6 +16,7 @@ let dataDir: string;
 let current: string | null;
 let manifests: Map<string, Manifest>;
 let computed: TypeClosureOptions[];
+let manifestReads: string[];
 let lines: LogLine[];
 
 function entry(name: string, version: string, treePath = `node_modules/${name}`): ManifestEntry {
@@ -51,12 +53,19 @@ async function tree(hash: string, typedVersion: string): Promise<void> {
   ]);
 }
 
+/** Where closures of `hash` computed under `maxBytes` are stored. */
+const variantDir = (hash: string, maxBytes = DEFAULT_TYPES_MAX_BYTES) => path.join(dataDir, 'types', hash, closureVariant(CLOSURE_FORMAT_VERSION, maxBytes));
+
 /** A service over the shared data dir, counting computations; `gate` holds every computation until released. */
-function service(gate?: Promise<void>) {
+function service(gate?: Promise<void>, maxBytes?: number) {
   const deps: TypesServiceDeps = {
     dataDir,
     currentHash: async () => current,
-    readManifest: async (hash) => manifests.get(hash) ?? null,
+    readManifest: async (hash) => {
+      manifestReads.push(hash);
+      return manifests.get(hash) ?? null;
+    },
+    ...(maxBytes === undefined ? {} : { maxBytes }),
     logger: memoryLogger(lines),
     compute: async (options) => {
       computed.push(options);
@@ -74,6 +83,7 @@ beforeEach(async () => {
   current = H1;
   manifests = new Map();
   computed = [];
+  manifestReads = [];
   lines = [];
   await tree(H1, '1.0.0');
 });
@@ -141,7 +151,7 @@ describe('createTypesService', () => {
     release();
     const [a, b] = await Promise.all([first, second]);
     expect(computed).toHaveLength(1);
-    expect(a).toBe(b);
+    expect(a.body).toBe(b.body);
     expect(a.etag).toBe(sha256Tag(a.body));
     expect(a.complete).toBe(true);
     expect(typeClosureSchema.parse(JSON.parse(a.body))).toEqual(a.value);
@@ -153,8 +163,10 @@ describe('createTypesService', () => {
   it('serves from disk after a restart without computing again, privately stored, with the same ETag', async () => {
     const first = await service().closure(H1, 'typed');
     expect(computed).toHaveLength(1);
-    const dir = path.join(dataDir, 'types', H1);
+    const dir = variantDir(H1);
+    expect((await stat(path.join(dataDir, 'types', H1))).mode & 0o777).toBe(0o700);
     expect((await stat(dir)).mode & 0o777).toBe(0o700);
+    expect(await readdir(dir)).toEqual(['typed.json', 'typed.meta.json']);
     for (const file of await readdir(dir)) expect((await stat(path.join(dir, file))).mode & 0o777).toBe(0o600);
 
     const restarted = service();
@@ -169,7 +181,7 @@ describe('createTypesService', () => {
 
   it('computes again when a stored body does not match its meta, instead of serving it', async () => {
     const first = await service().closure(H1, 'typed');
-    const body = path.join(dataDir, 'types', H1, 'typed.json');
+    const body = path.join(variantDir(H1), 'typed.json');
     const damaged: TypeClosure = { ...first.value, files: [] };
     await writeFile(body, JSON.stringify(damaged));
     const again = await service().closure(H1, 'typed');
@@ -191,6 +203,67 @@ describe('createTypesService', () => {
     expect(next.value.version).toBe('2.0.0');
     expect(await readdir(path.join(dataDir, 'types'))).toEqual([H2]);
     expect(computed.map((options) => options.treeDir)).toEqual([path.join(dataDir, 'trees', H1), path.join(dataDir, 'trees', H2)]);
+    // A linked-packages tree links into the extracted store: its files may be read there too.
+    expect(computed[1]!.allowedRoots).toEqual([path.join(dataDir, 'trees', H2), path.join(dataDir, 'cache', 'extracted')]);
     expect(lines.filter((line) => line.level === 'warn')).toEqual([]);
+  });
+
+  it('computes again, instead of serving what is stored, under another ceiling or closure format, and keeps only the current variant', async () => {
+    await write(path.join(dataDir, 'types', H1), { 'typed.json': '{}', 'typed.meta.json': '{}', 'v1-8388608/typed.json': '{}' });
+    const first = await service().closure(H1, 'typed');
+    expect(computed).toHaveLength(1);
+    expect(await readdir(path.join(dataDir, 'types', H1))).toEqual([closureVariant(CLOSURE_FORMAT_VERSION, DEFAULT_TYPES_MAX_BYTES)]);
+
+    const raised = service(undefined, 2 * DEFAULT_TYPES_MAX_BYTES);
+    const again = await raised.closure(H1, 'typed');
+    expect(computed).toHaveLength(2);
+    expect(computed[1]!.maxBytes).toBe(2 * DEFAULT_TYPES_MAX_BYTES);
+    expect(again.body).toBe(first.body);
+    expect(await readdir(path.join(dataDir, 'types', H1))).toEqual([closureVariant(CLOSURE_FORMAT_VERSION, 2 * DEFAULT_TYPES_MAX_BYTES)]);
+    await service(undefined, 2 * DEFAULT_TYPES_MAX_BYTES).closure(H1, 'typed');
+    expect(computed).toHaveLength(2);
+  });
+
+  it('reads a hash’s manifest once, however many requests (and 304s) follow', async () => {
+    const types = service();
+    await types.index();
+    await types.closure(H1, 'typed');
+    await types.closure(H1, 'typed');
+    await types.closure(H1, 'untyped');
+    await expect(types.closure(H1, 'absent')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(manifestReads).toEqual([H1]);
+    await tree(H2, '2.0.0');
+    current = H2;
+    await types.closure(H2, 'typed');
+    await types.index(H2);
+    expect(manifestReads).toEqual([H1, H2]);
+  });
+
+  it('answers INTERNAL with advice, not the data dir path, for a listed package missing from the tree, and tries again next time', async () => {
+    await rm(path.join(dataDir, 'trees', H1, 'node_modules', 'typed'), { recursive: true });
+    const types = service();
+    const error = await types.closure(H1, 'typed').catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      code: 'INTERNAL',
+      message: `this instance's tree for ${H1.slice(0, 12)} lacks typed; run "spk hosts fsck --repair" on this host`,
+    });
+    expect(JSON.stringify(error)).not.toContain(dataDir);
+    expect((error as Error).message).not.toContain(dataDir);
+    expect(lines.find((line) => line.level === 'error')?.fields).toMatchObject({ path: path.join(dataDir, 'trees', H1, 'node_modules', 'typed') });
+    await expect(types.closure(H1, 'typed')).rejects.toMatchObject({ code: 'INTERNAL' });
+    expect(computed).toHaveLength(2);
+    expect(await readdir(variantDir(H1)).catch(() => [])).toEqual([]);
+  });
+
+  it('hands out a fresh value per answer, parsed from the one body it keeps', async () => {
+    const types = service();
+    const first = await types.closure(H1, 'typed');
+    const expected = first.value;
+    first.value.files.length = 0;
+    (await types.closure(H1, 'typed')).value.files.length = 0;
+    const again = await types.closure(H1, 'typed');
+    expect(again.value).toEqual(expected);
+    expect(again.value.files.length).toBeGreaterThan(0);
+    expect(computed).toHaveLength(1);
   });
 });

@@ -5,6 +5,7 @@
 import path from 'node:path';
 import {
   DEFAULT_TYPES_MAX_BYTES,
+  isSpkError,
   NODE_TYPES_PACKAGE,
   SpkError,
   type Manifest,
@@ -12,12 +13,13 @@ import {
   type TypesIndex,
   type TypesIndexEntry,
 } from '@spk/common';
-import { limitConcurrency } from '@spk/reconciler';
+import { dataLayout, limitConcurrency } from '@spk/reconciler';
 import { describeError } from '../errors/driver-error.ts';
 import { createByteBoundedLru } from '../http/byte-bounded-lru.ts';
 import type { Logger } from '../services.ts';
-import { createClosureCache, etagOf, type ClosureMeta } from './closure-cache.ts';
-import { computeTypeClosure, defaultAllowedRoots, type TypeClosureOptions } from './type-closure.ts';
+import { closureVariant, createClosureCache, etagOf, type ClosureMeta } from './closure-cache.ts';
+import { byCodeUnit } from './code-unit-order.ts';
+import { CLOSURE_FORMAT_VERSION, computeTypeClosure, type TypeClosureOptions } from './type-closure.ts';
 
 export interface TypesServiceDeps {
   /** The host's data dir (trees under <dataDir>/trees/<hash>, see packages/reconciler/src/data-layout.ts). */
@@ -34,7 +36,8 @@ export interface TypesServiceDeps {
 }
 
 export interface Served<T> {
-  value: T;
+  /** The answer; for a closure parsed from `body` on each read (the memory cache keeps only the body). */
+  readonly value: T;
   body: string;
   /** Quoted strong entity-tag, derived from the body's sha256. */
   etag: string;
@@ -55,21 +58,57 @@ const TOP_LEVEL = /^node_modules\/((?:@[^/]+\/)?[^/]+)$/;
 
 const short = (hash: string) => hash.slice(0, 12);
 
-function serve<T>(value: T, complete: boolean, body = JSON.stringify(value)): Served<T> {
+/**
+ * Where a hash's tree is and what its files may link into (the extracted store, for a
+ * linked-packages tree), as packages/reconciler/src/data-layout.ts lays out a data dir.
+ */
+function treePaths(dataDir: string, lockfileHash: string): { treeDir: string; allowedRoots: string[] } {
+  const layout = dataLayout(dataDir);
+  const treeDir = layout.treeDir(lockfileHash);
+  return { treeDir, allowedRoots: [treeDir, layout.extractedDir] };
+}
+
+/** A closure as kept in memory: its body (a valid TypeClosure's JSON) and ETag, nothing parsed. */
+interface HeldClosure {
+  body: string;
+  etag: string;
+}
+
+/** Memory an entry holds: V8 keeps a string of Latin-1 text (most .d.ts files) at one byte a character, others at two. */
+function heldBytes(held: HeldClosure): number {
+  const perChar = /[^\u0000-\u00ff]/.test(held.body) ? 2 : 1;
+  return perChar * held.body.length + held.etag.length;
+}
+
+function serveClosure(held: HeldClosure): Served<TypeClosure> {
+  return {
+    get value() {
+      return JSON.parse(held.body) as TypeClosure;
+    },
+    body: held.body,
+    etag: held.etag,
+    complete: true,
+  };
+}
+
+function serveIndex(value: TypesIndex, complete: boolean): Served<TypesIndex> {
+  const body = JSON.stringify(value);
   return { value, body, etag: etagOf(body), complete };
 }
 
 export function createTypesService(deps: TypesServiceDeps): TypesService {
   const dataDir = path.resolve(deps.dataDir);
-  const cache = createClosureCache(path.join(dataDir, 'types'));
   const compute = deps.compute ?? computeTypeClosure;
   const maxBytes = deps.maxBytes ?? DEFAULT_TYPES_MAX_BYTES;
+  const cache = createClosureCache(path.join(dataDir, 'types'), closureVariant(CLOSURE_FORMAT_VERSION, maxBytes));
   const logger = deps.logger.child({ component: 'types' });
-  const memory = createByteBoundedLru<Served<TypeClosure>>({ maxBytes: MEMORY_CACHE_BYTES, maxEntryBytes: MEMORY_CACHE_BYTES / 4 });
+  const memory = createByteBoundedLru<HeldClosure>({ maxBytes: MEMORY_CACHE_BYTES, maxEntryBytes: MEMORY_CACHE_BYTES / 4 });
   const metas = new Map<string, ClosureMeta>();
-  const inFlight = new Map<string, Promise<Served<TypeClosure>>>();
+  const inFlight = new Map<string, Promise<HeldClosure>>();
   const gate = limitConcurrency(COMPUTE_CONCURRENCY);
   let pruning: { hash: string; done: Promise<void> } | null = null;
+  // A hash's manifest never changes: read once, kept for the current hash only.
+  let manifestOf: { hash: string; manifest: Manifest } | null = null;
 
   /** The first time a hash is served, other hashes' closures are of no more use here. */
   function pruneFor(hash: string): Promise<void> {
@@ -105,11 +144,14 @@ export function createTypesService(deps: TypesServiceDeps): TypesService {
       throw new SpkError('NO_DESIRED_STATE', 'this instance has no installed tree yet, so it has no types to serve; install packages ("spk install") and retry once this host has converged');
     }
     await pruneFor(current);
-    const manifest = await deps.readManifest(current);
-    if (manifest === null) {
-      throw new SpkError('NO_DESIRED_STATE', `no committed manifest for tree ${short(current)}, the tree this instance runs; run "spk install" and retry once this host has converged`);
+    if (manifestOf?.hash !== current) {
+      const manifest = await deps.readManifest(current);
+      if (manifest === null) {
+        throw new SpkError('NO_DESIRED_STATE', `no committed manifest for tree ${short(current)}, the tree this instance runs; run "spk install" and retry once this host has converged`);
+      }
+      manifestOf = { hash: current, manifest };
     }
-    return { hash: current, manifest };
+    return manifestOf;
   }
 
   /** Importable name -> version of the manifest's top-level entries. */
@@ -131,32 +173,44 @@ export function createTypesService(deps: TypesServiceDeps): TypesService {
     return meta;
   }
 
-  async function load(hash: string, name: string): Promise<Served<TypeClosure>> {
+  /** Computes a closure; a package the manifest lists but the tree lacks is this instance's fault, said without its paths. */
+  async function computeFor(hash: string, name: string): Promise<TypeClosure> {
+    const { treeDir, allowedRoots } = treePaths(dataDir, hash);
+    try {
+      return await gate(() => compute({ treeDir, name, maxBytes, allowedRoots }));
+    } catch (error) {
+      if (!isSpkError(error, 'NOT_FOUND')) throw error;
+      logger.error({ lockfileHash: hash, name, path: path.join(treeDir, 'node_modules', name) }, 'the tree lacks a package its manifest lists');
+      throw new SpkError('INTERNAL', `this instance's tree for ${short(hash)} lacks ${name}; run "spk hosts fsck --repair" on this host`, { lockfileHash: hash, name });
+    }
+  }
+
+  async function load(hash: string, name: string): Promise<HeldClosure> {
     const stored = await cache.read(hash, name);
-    if (stored !== null) return { value: stored.value, body: stored.body, etag: stored.meta.etag, complete: true };
-    const treeDir = path.join(dataDir, 'trees', hash);
+    if (stored !== null) return { body: stored.body, etag: stored.meta.etag };
     const started = performance.now();
-    const value = await gate(() => compute({ treeDir, name, maxBytes, allowedRoots: defaultAllowedRoots(treeDir) }));
-    const served = serve(value, true);
-    const meta = { etag: served.etag, bytes: value.bytes, files: value.files.length };
+    const value = await computeFor(hash, name);
+    const body = JSON.stringify(value);
+    const held = { body, etag: etagOf(body) };
+    const meta = { etag: held.etag, bytes: value.bytes, files: value.files.length };
     logger.info({ lockfileHash: hash, name, files: meta.files, bytes: meta.bytes, truncated: value.truncated, ms: Math.round(performance.now() - started) }, 'computed a type closure');
     // A computation that outlived its hash is answered but not stored: pruning may already have passed.
     if ((await deps.currentHash()) === hash) {
       try {
-        await cache.write(hash, name, served.body, meta);
+        await cache.write(hash, name, body, meta);
       } catch (error) {
         logger.error({ ...describeError(error), lockfileHash: hash, name }, 'could not store a type closure; it will be computed again on the next request');
       }
     }
     metas.set(`${hash}\0${name}`, meta);
-    return served;
+    return held;
   }
 
   return {
     async index(lockfileHash) {
       const { hash, manifest } = await currentFor(lockfileHash);
       const names = topLevel(manifest);
-      const importable = [...names].filter(([name]) => !name.startsWith('@types/')).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      const importable = [...names].filter(([name]) => !name.startsWith('@types/')).sort(([a], [b]) => byCodeUnit(a, b));
       const packages: TypesIndexEntry[] = await Promise.all(
         importable.map(async ([name, version]) => {
           const meta = await knownMeta(hash, name);
@@ -169,7 +223,7 @@ export function createTypesService(deps: TypesServiceDeps): TypesService {
         packages,
         nodeTypes: nodeVersion === undefined ? null : { name: NODE_TYPES_PACKAGE, version: nodeVersion },
       };
-      return serve(value, packages.every((entry) => entry.closureBytes !== null));
+      return serveIndex(value, packages.every((entry) => entry.closureBytes !== null));
     },
 
     async closure(lockfileHash, name) {
@@ -179,18 +233,19 @@ export function createTypesService(deps: TypesServiceDeps): TypesService {
       }
       const key = `${hash}\0${name}`;
       const remembered = memory.get(key);
-      if (remembered) return remembered;
+      if (remembered) return serveClosure(remembered);
       let pending = inFlight.get(key);
       if (!pending) {
+        // A failure is not remembered: the next request tries again.
         pending = load(hash, name)
-          .then((served) => {
-            memory.set(key, served, served.body.length);
-            return served;
+          .then((held) => {
+            memory.set(key, held, heldBytes(held));
+            return held;
           })
           .finally(() => inFlight.delete(key));
         inFlight.set(key, pending);
       }
-      return pending;
+      return serveClosure(await pending);
     },
   };
 }
