@@ -2,21 +2,17 @@
 // default, and the start banner's words about it. The tokens themselves live in the database
 // (see @spk/backend's bootstrap); this file only ever holds a token generated or adopted here.
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ADMIN_TOKEN_FILE } from '@spk/common';
 import type { AdminTokenBootstrap } from '@spk/backend';
+import { readFileIfPresent } from '@spk/reconciler';
 
 export const adminTokenFile = (dataDir: string) => path.join(dataDir, ADMIN_TOKEN_FILE);
 
 /** The trimmed token in the file, or null when the file is missing or empty. */
 export async function readAdminTokenFile(file: string): Promise<string | null> {
-  try {
-    return (await readFile(file, 'utf8')).trim() || null;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
+  return (await readFileIfPresent(file))?.trim() || null;
 }
 
 /** Written whole or not at all (temp file, then rename), readable by the server's user alone. */

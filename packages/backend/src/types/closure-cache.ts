@@ -4,10 +4,11 @@
 // again, not served from an older variant. Each closure is a body file plus a small meta file (ETag,
 // sizes), each written to a temp file and renamed, the meta last: a crash leaves no meta, or a meta
 // whose body is whole. A body is checked against its meta's digest before it is served.
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { typeClosureSchema } from '@spk/common';
+import { readFileIfPresent, sweepStaleTemps, tempName } from '@spk/reconciler';
 import { z } from 'zod';
 
 /** The quoted strong entity-tag of a served body: its sha256. */
@@ -35,22 +36,12 @@ export interface ClosureCache {
   /** A stored closure whose body matches its meta, or null (absent, torn or damaged: compute it again). */
   read(lockfileHash: string, name: string): Promise<CachedClosure | null>;
   write(lockfileHash: string, name: string, body: string, meta: ClosureMeta): Promise<void>;
-  /** Removes every other hash's directory, every other variant of `keep` and leftover temp files; returns what could not be removed. */
+  /** Removes every other hash's directory, every other variant of `keep` and temp files of dead processes; returns what could not be removed. */
   prune(keep: string): Promise<Array<{ path: string; error: unknown }>>;
 }
 
-const TEMP_SUFFIX = '.tmp';
 const DIR_MODE = 0o700;
 const FILE_MODE = 0o600;
-
-async function readIfPresent(file: string): Promise<string | null> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
-}
 
 function parseJson(text: string): unknown {
   try {
@@ -76,7 +67,7 @@ export function createClosureCache(typesDir: string, variant: string): ClosureCa
   };
 
   async function writeAtomically(file: string, text: string): Promise<void> {
-    const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`;
+    const temp = tempName(file);
     try {
       await writeFile(temp, text, { mode: FILE_MODE });
       await rename(temp, file);
@@ -87,7 +78,7 @@ export function createClosureCache(typesDir: string, variant: string): ClosureCa
   }
 
   async function readMeta(lockfileHash: string, name: string): Promise<ClosureMeta | null> {
-    const text = await readIfPresent(files(lockfileHash, name).meta);
+    const text = await readFileIfPresent(files(lockfileHash, name).meta);
     const parsed = text === null ? null : metaSchema.safeParse(parseJson(text));
     return parsed?.success ? parsed.data : null;
   }
@@ -97,7 +88,7 @@ export function createClosureCache(typesDir: string, variant: string): ClosureCa
     async read(lockfileHash, name) {
       const meta = await readMeta(lockfileHash, name);
       if (meta === null) return null;
-      const body = await readIfPresent(files(lockfileHash, name).body);
+      const body = await readFileIfPresent(files(lockfileHash, name).body);
       if (body === null || etagOf(body) !== meta.etag) return null;
       return typeClosureSchema.safeParse(parseJson(body)).success ? { meta, body } : null;
     },
@@ -115,10 +106,11 @@ export function createClosureCache(typesDir: string, variant: string): ClosureCa
           if (error.code !== 'ENOENT') failures.push({ path: dir, error });
           return [];
         });
-      // Other hashes; in the kept hash, other variants (and files of the layout before variants); in the kept variant, temp files.
+      // Other hashes; in the kept hash, other variants; in the kept variant, temps a crashed process
+      // left (a write still in flight in this process keeps its temp).
       await Promise.all((await list(typesDir)).filter((entry) => entry !== keep).map((entry) => remove(path.join(typesDir, entry))));
       await Promise.all((await list(hashDir(keep))).filter((entry) => entry !== variant).map((entry) => remove(path.join(hashDir(keep), entry))));
-      await Promise.all((await list(variantDir(keep))).filter((entry) => entry.endsWith(TEMP_SUFFIX)).map((entry) => remove(path.join(variantDir(keep), entry))));
+      await sweepStaleTemps(variantDir(keep)).catch((error: unknown) => void failures.push({ path: variantDir(keep), error }));
       return failures;
     },
   };

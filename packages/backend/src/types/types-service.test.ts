@@ -224,6 +224,17 @@ describe('createTypesService', () => {
     expect(computed).toHaveLength(2);
   });
 
+  it('sweeps temp files a dead process left in the current variant, and keeps those of a live one', async () => {
+    const variantDir = path.join(dataDir, 'types', H1, closureVariant(CLOSURE_FORMAT_VERSION, DEFAULT_TYPES_MAX_BYTES));
+    const dead = 'typed.json.tmp-999999999-abc';
+    const live = `other.json.tmp-${process.pid}-def`;
+    await write(variantDir, { [dead]: '{', [live]: '{' });
+    await service().closure(H1, 'typed');
+    const left = await readdir(variantDir);
+    expect(left).toContain(live);
+    expect(left).not.toContain(dead);
+  });
+
   it('reads a hash’s manifest once, however many requests (and 304s) follow', async () => {
     const types = service();
     await types.index();

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { SpkError } from '@spk/common';
 import { isProcessAlive, readBootId } from '../process-liveness.ts';
+import { readFileIfPresent } from '../read-if-present.ts';
 import { judgeLock, type LockHolder } from './lock-verdict.ts';
 
 /** Who owns a data dir: it names the lock file and the advice in a refusal. */
@@ -59,15 +60,6 @@ function parseHolder(raw: string): LockHolder | null {
 
 const errnoOf = (error: unknown) => (error as NodeJS.ErrnoException).code;
 
-async function readIfPresent(file: string): Promise<string | null> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    if (errnoOf(error) === 'ENOENT') return null;
-    throw error;
-  }
-}
-
 function refusal(owner: DataDirOwner, dataDir: string, file: string, verdict: 'live-here' | 'other-host' | 'unreadable', holder: LockHolder | null): SpkError {
   const { why, several } = OWNERS[owner];
   const since = holder ? `, since ${holder.startedAt}` : '';
@@ -100,7 +92,7 @@ export async function acquireDataDirLock(dataDir: string, owner: DataDirOwner): 
     } finally {
       await unlink(temp).catch(() => undefined);
     }
-    const raw = await readIfPresent(file);
+    const raw = await readFileIfPresent(file);
     if (raw === null) continue;
     const holder = parseHolder(raw);
     const verdict = judgeLock(holder, me, isProcessAlive);
@@ -140,10 +132,10 @@ function holdLock(file: string, token: string): DataDirLock {
   process.once('exit', releaseSync);
   return {
     file,
-    held: async () => ours(await readIfPresent(file)),
+    held: async () => ours(await readFileIfPresent(file)),
     async release() {
       process.removeListener('exit', releaseSync);
-      if (ours(await readIfPresent(file))) await unlink(file).catch(() => undefined);
+      if (ours(await readFileIfPresent(file))) await unlink(file).catch(() => undefined);
     },
   };
 }
