@@ -19,6 +19,7 @@ export {
 } from './test-registry/seed-fixtures.ts';
 export {
   startTestRegistry,
+  type RegistryUser,
   type PublishedPackage,
   type PublishSource,
   type StartTestRegistryOptions,
@@ -26,7 +27,7 @@ export {
 } from './test-registry/start-registry.ts';
 export { digestTarball, type TarballDigests } from './test-registry/tarball-digests.ts';
 export { startRedirectingRegistry, type RedirectingRegistry, type SeenRequest } from './test-registry/redirecting-registry.ts';
-export { PRIVATE_SCOPE, type RegistryLogLevel } from './test-registry/verdaccio-config.ts';
+export { PRIVATE_SCOPE, type PrivateScopes, type RegistryLogLevel } from './test-registry/verdaccio-config.ts';
 export { freePort, REPO_ROOT, SERVER_BIN, spawnServer, type SpawnedServer, type SpawnServerOptions } from './testing/spawn-server.ts';
 export { startSlowRegistryProxy, type SlowRegistryProxy } from './testing/slow-registry-proxy.ts';
 export { runProcess, type ProcessResult } from './testing/run-process.ts';
@@ -35,3 +36,17 @@ export { startLoopbackServer, type LoopbackServer } from './testing/loopback-htt
 export { AGENT_DEV_BIN, runAgentCommand, spawnAgent, type AgentCommandResult, type AgentLogLine, type SpawnAgentOptions, type SpawnedAgent } from './testing/spawn-agent.ts';
 export { startBlobFaultProxy, type BlobFault, type BlobFaultProxy, type SeenBlobRequest } from './testing/blob-fault-proxy.ts';
 export { createMemoryEditor, type MemoryEditor, type MemoryFile } from './testing/memory-editor.ts';
+export {
+  base64KeyForms,
+  basicAuthForms,
+  createCapture,
+  describeLeaks,
+  findSecrets,
+  namedSecret,
+  secretForms,
+  type Capture,
+  type CapturedText,
+  type NamedSecret,
+  type SecretLeak,
+} from './testing/secret-grep.ts';
+export { startGatedRegistry, type Gate, type GatedRegistry, type GatedRequest, type GateMode } from './testing/gated-registry.ts';

@@ -114,6 +114,14 @@ describe('spk-agent against a real core', () => {
     expect(JSON.parse(run.stdout)).toMatchObject({ ok: true, result: BIG, lockfileHash: hash });
   });
 
+  it('refuses to start with an SPK_RUN_AS_USER install scripts could not run as, naming the setting', async () => {
+    const otherDir = await mkdtemp(path.join(tmpdir(), 'spk-agent-run-user-'));
+    const refused = await runAgentCommand([], { env: { SPK_SERVER: proxy.url, SPK_AGENT_TOKEN: token, SPK_DATA_DIR: otherDir, SPK_RUN_AS_USER: 'spk-no-such-user' } });
+    await rm(otherDir, { recursive: true, force: true });
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('SPK_RUN_AS_USER=spk-no-such-user');
+  });
+
   it('stops on SIGTERM with exit code 0 and releases its lock', async () => {
     expect(await agent.stop('SIGTERM')).toBe(0);
     await expect(stat(path.join(dataDir, 'agent.lock'))).rejects.toMatchObject({ code: 'ENOENT' });

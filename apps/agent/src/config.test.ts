@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_INSTALL_SCRIPTS_TIMEOUT_MS } from '@spk/reconciler';
 import { parseAgentArgs, UsageError } from './args.ts';
 import { DEFAULT_HEARTBEAT_MS, loadAgentConfig } from './config.ts';
 import { createJsonLogger } from './logger.ts';
@@ -18,7 +19,14 @@ describe('agent settings', () => {
       hostId: 'dc2-probe',
       pollIntervalMs: 2000,
       heartbeatMs: DEFAULT_HEARTBEAT_MS,
+      installScripts: { timeoutMs: DEFAULT_INSTALL_SCRIPTS_TIMEOUT_MS },
     });
+  });
+
+  it('reads the install-script timeout and run user as a core instance does, and names a bad value', () => {
+    const config = loadAgentConfig({}, { ...env, SPK_INSTALL_SCRIPTS_TIMEOUT_MS: '60000', SPK_RUN_AS_USER: 'spk-run' }, '/');
+    expect(config.installScripts).toEqual({ timeoutMs: 60_000, runAsUser: 'spk-run' });
+    expect(() => loadAgentConfig({}, { ...env, SPK_INSTALL_SCRIPTS_TIMEOUT_MS: 'soon' }, '/')).toThrow(/SPK_INSTALL_SCRIPTS_TIMEOUT_MS: must be a whole number of milliseconds/);
   });
 
   it('names every missing setting by flag and variable, and says what to give', () => {

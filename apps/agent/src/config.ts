@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { agentReportSchema } from '@spk/common';
+import { installScriptsFromEnv, runSettingsFromEnv, type InstallScriptsConfig } from '@spk/reconciler';
 import { UsageError, type DaemonFlags } from './args.ts';
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -18,6 +19,8 @@ export interface AgentConfig {
   pollIntervalMs: number | undefined;
   /** The core's heartbeat interval on the push stream; 2.5 of them without an event is a dead stream. */
   heartbeatMs: number;
+  /** Allowed lifecycle scripts: SPK_INSTALL_SCRIPTS_TIMEOUT_MS, and SPK_RUN_AS_USER as for script runs. */
+  installScripts: InstallScriptsConfig & { runAsUser?: string };
 }
 
 export const DEFAULT_HEARTBEAT_MS = 15_000;
@@ -82,6 +85,17 @@ function readTokenFile(file: string | undefined, source: string, cwd: string, pr
   return token;
 }
 
+/** The same variables as on a core instance, read by the reconciler's own schemas; undefined after a problem. */
+function readInstallScripts(env: Env, problems: string[]): AgentConfig['installScripts'] | undefined {
+  try {
+    const { runAsUser } = runSettingsFromEnv(env);
+    return { ...installScriptsFromEnv(env), ...(runAsUser ? { runAsUser } : {}) };
+  } catch (error) {
+    problems.push((error as Error).message);
+    return undefined;
+  }
+}
+
 /** Resolves every setting, collecting every problem before refusing, so one start shows them all. */
 export function loadAgentConfig(flags: DaemonFlags, env: Env, cwd: string): AgentConfig {
   const problems: string[] = [];
@@ -102,6 +116,7 @@ export function loadAgentConfig(flags: DaemonFlags, env: Env, cwd: string): Agen
     if (parsed.success) values[name] = parsed.data;
     else problems.push(`${source} ${parsed.error.issues.map((issue) => issue.message).join('; ')}`);
   }
+  const installScripts = readInstallScripts(env, problems);
   if (problems.length > 0) throw new UsageError(`cannot start, fix these settings:\n  ${problems.join('\n  ')}`);
   return {
     serverUrl: values.serverUrl as string,
@@ -110,5 +125,6 @@ export function loadAgentConfig(flags: DaemonFlags, env: Env, cwd: string): Agen
     hostId: values.hostId as string | undefined,
     pollIntervalMs: values.pollIntervalMs as number | undefined,
     heartbeatMs: (values.heartbeatMs as number | undefined) ?? DEFAULT_HEARTBEAT_MS,
+    installScripts: installScripts!,
   };
 }

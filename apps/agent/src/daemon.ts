@@ -16,15 +16,19 @@ export async function runDaemon(config: AgentConfig, write: (line: string) => vo
   // Trees, cache and run dirs are this user's alone, whatever umask the agent was started with.
   process.umask(0o077);
   const logger = createJsonLogger({ write, secrets: [config.token] });
-  await prepareDataDir(config.dataDir);
+  // Install scripts run as another user pass through the data dir to their tree (never list it).
+  await prepareDataDir(config.dataDir, { traversable: config.installScripts.runAsUser !== undefined });
   const lock = await acquireDataDirLock(config.dataDir, 'agent');
-  // Runs that `spk-agent run` processes left when they were killed still pin their trees.
-  const reaped = await createScriptRunner({ dataDir: config.dataDir }).prepare();
+  // Runs that `spk-agent run` processes left when they were killed still pin their trees. With
+  // SPK_RUN_AS_USER this also checks that user (and that the agent runs as root), so a setting
+  // install scripts would refuse stops the start instead of every later reconcile.
+  const { runAsUser } = config.installScripts;
+  const reaped = await createScriptRunner({ dataDir: config.dataDir, ...(runAsUser ? { runAsUser } : {}) }).prepare();
   if (reaped.killed > 0 || reaped.removed > 0) logger.warn('reaped script runs left by killed processes', { ...reaped });
 
   let pulledBytes = 0;
   const fetchBlob = createBlobFetcher({ serverUrl: config.serverUrl, token: config.token, onBytes: (count) => (pulledBytes += count) });
-  const reconciler = createReconciler({ dataDir: config.dataDir, fetchBlob, logger });
+  const reconciler = createReconciler({ dataDir: config.dataDir, fetchBlob, logger, installScripts: config.installScripts });
   const client = createAgentClient(config);
   const loop = createAgentLoop(
     {

@@ -3,6 +3,7 @@
 // through A reach every host; an agent killed mid-way catches up to the latest set; an agent whose
 // core is down keeps serving its tree and converges when the core is back; a revoked token is
 // refused and its open stream closed; a satellite token cannot administer anything.
+import { randomBytes } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -26,6 +27,8 @@ interface HostRow {
 
 describe.each(drivers)('a fleet of two core instances and three agents (%s)', () => {
   const token = `fleet_${Date.now()}_admin_token`;
+  // Instances sharing a database share the key sealing its registry token.
+  const secretKey = randomBytes(32).toString('base64');
   let dbUrl: URL;
   let work: string;
   let a: SpawnedServer;
@@ -47,7 +50,7 @@ describe.each(drivers)('a fleet of two core instances and three agents (%s)', ()
   };
 
   const startServer = (options: { dataDir?: string; port?: number } = {}) =>
-    spawnServer({ databaseUrl: dbUrl.toString(), token, ...options, env: { SPK_POLL_INTERVAL_MS: POLL_MS, SPK_AGENT_HEARTBEAT_MS: HEARTBEAT_MS } });
+    spawnServer({ databaseUrl: dbUrl.toString(), token, ...options, env: { SPK_POLL_INTERVAL_MS: POLL_MS, SPK_AGENT_HEARTBEAT_MS: HEARTBEAT_MS, SPK_SECRET_KEY: secretKey } });
   const startAgent = (name: string, server: SpawnedServer) =>
     spawnAgent({ server: server.url, token: satellites[name]!, dataDir: dataDirOf(name), env: { SPK_POLL_INTERVAL_MS: POLL_MS, SPK_HEARTBEAT_MS: HEARTBEAT_MS } });
   /** The first log line after the agent's `from`-th that has every field of `fields`. */

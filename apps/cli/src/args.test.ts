@@ -47,6 +47,9 @@ describe('parseCliArgs', () => {
       tokenStdin: true,
       clearToken: false,
     });
+    expect(parseCliArgs(['registry', 'import-npmrc', '-']).command).toEqual({ kind: 'registry.importNpmrc', file: '-' });
+    expect(parseCliArgs(['registry', 'import-npmrc', '.npmrc']).command).toEqual({ kind: 'registry.importNpmrc', file: '.npmrc' });
+    expect(parseCliArgs(['registry', 'rotate-key']).command).toEqual({ kind: 'registry.rotateKey' });
     expect(parseCliArgs(['run', 'check.mjs', '--timeout', '5000']).command).toEqual({ kind: 'run', file: 'check.mjs', timeoutMs: 5000 });
     expect(parseCliArgs(['run', 'check.cjs']).command).toEqual({ kind: 'run', file: 'check.cjs', timeoutMs: undefined });
     expect(parseCliArgs(['caps', 'get']).command).toEqual({ kind: 'caps.get' });

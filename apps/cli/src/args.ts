@@ -24,11 +24,19 @@ export type Command =
   | { kind: 'packages.enable'; name: string }
   | { kind: 'packages.disable'; name: string }
   | { kind: 'packages.remove'; name: string }
+  | { kind: 'installScripts.get' }
+  | { kind: 'installScripts.allow'; name: string }
+  | { kind: 'installScripts.disallow'; name: string }
   | { kind: 'install'; wait: boolean; timeoutMs?: number | undefined }
   | { kind: 'status' }
   | { kind: 'hosts' }
+  | { kind: 'search'; text: string }
+  | { kind: 'info'; spec: string }
   | { kind: 'registry.get' }
   | { kind: 'registry.set'; url: string; tokenStdin: boolean; clearToken: boolean }
+  /** `file` "-" reads stdin. */
+  | { kind: 'registry.importNpmrc'; file: string }
+  | { kind: 'registry.rotateKey' }
   | { kind: 'caps.get' }
   | { kind: 'caps.set'; warnTotalBytes: number | undefined; blockTotalBytes: number | undefined; maxPackageBytes: number | undefined }
   | { kind: 'run'; file: string; timeoutMs: number | undefined; waitConvergedMs?: number | undefined }

@@ -110,7 +110,7 @@ const REGISTRY_TOKEN_HINT =
 /** One line on each command group, for `spk <group> --help`. */
 export const GROUP_SUMMARIES: Readonly<Record<string, string>> = {
   packages: 'the declared package set: what every host should be able to import',
-  registry: 'the npm registry the installer resolves against',
+  registry: 'the npm registries the installer and the registry client use: default, scopes, auth (encrypted at rest), TLS, proxies',
   caps: 'the size caps every install is checked against',
   tokens: 'named API tokens (admin or read-only), shared by every server of the cluster',
   storage: 'the blob store installs publish package tarballs to',
@@ -174,6 +174,45 @@ export const COMMANDS: readonly CommandSpec[] = [
     build: ([name = '']) => ({ kind: 'packages.remove', name }),
   },
   {
+    words: ['packages', 'scripts'],
+    args: [],
+    summary: 'the packages of the desired tree that have install scripts, whether hosts run them, and the names allowed to',
+    details: [
+      'Lifecycle scripts (preinstall, install, postinstall) are off for every package until allowed by name.',
+      'SCRIPTS RUN is what hosts do with the desired tree; a change of the policy shows there until the',
+      'next install applies it.',
+    ],
+    options: [],
+    examples: ['spk packages scripts', 'spk packages scripts --json'],
+    build: () => ({ kind: 'installScripts.get' }),
+  },
+  {
+    words: ['packages', 'allow-scripts'],
+    args: ['name'],
+    summary: "allow a package's install scripts: each host runs them before a tree with it becomes current",
+    details: [
+      'It takes effect at the next install (`spk install`): the new tree marks the package, and each host',
+      'runs its preinstall, install and postinstall scripts in the tree being built, with a timeout',
+      "(SPK_INSTALL_SCRIPTS_TIMEOUT_MS) and the script runs' confinement; a failing script keeps that host on",
+      "its previous tree. npm's implicit `node-gyp rebuild` is never run. Needs an admin token.",
+    ],
+    options: [],
+    examples: ['spk packages allow-scripts esbuild'],
+    build: ([name = '']) => ({ kind: 'installScripts.allow', name }),
+  },
+  {
+    words: ['packages', 'disallow-scripts'],
+    args: ['name'],
+    summary: "stop running a package's install scripts (from the next install on)",
+    details: [
+      'It takes effect at the next install (`spk install`): hosts keep running the current tree, scripts',
+      'already run included, until then. A name that is not allowed is refused (see spk packages scripts).',
+    ],
+    options: [],
+    examples: ['spk packages disallow-scripts esbuild'],
+    build: ([name = '']) => ({ kind: 'installScripts.disallow', name }),
+  },
+  {
     words: ['install'],
     args: [],
     usage: 'spk install [--wait [--timeout <seconds>]]',
@@ -224,24 +263,29 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     words: ['registry', 'get'],
     args: [],
-    summary: 'the npm registry URL and whether a token is set (never the token)',
+    summary: 'the whole registry configuration: default and scoped registries, auth per registry, TLS, proxies, key id',
+    details: [
+      'Every secret (_authToken, _auth, _password) is shown masked, as "set, ends in …abcd"; one sealed with',
+      'another secret key than the server has is shown as "set, but sealed with another key (<id>)".',
+    ],
     options: [],
-    examples: ['spk registry get'],
+    examples: ['spk registry get', 'spk registry get --json'],
     build: () => ({ kind: 'registry.get' }),
   },
   {
     words: ['registry', 'set'],
     args: ['url'],
     usage: 'spk registry set <url> [--token-stdin | --clear-token]',
-    summary: 'set the npm registry the installer resolves against, and its token',
+    summary: 'set the default npm registry, and its token; the rest of the configuration is kept',
     details: [
-      'Without --token-stdin or --clear-token the stored token is kept. The registry token is read from',
-      'stdin only, so it stays out of the process list and shell history. --token is refused here: it is',
-      'the spk admin token everywhere else; give that one with SPK_TOKEN.',
+      'Tokens are kept per registry: without --token-stdin or --clear-token, the token stored for <url> (if',
+      'any) is used. The registry token is read from stdin only, so it stays out of the process list and',
+      'shell history. --token is refused here: it is the spk admin token everywhere else; give that one',
+      'with SPK_TOKEN. Scoped registries, TLS and proxies: spk registry import-npmrc.',
     ],
     options: [
       { name: 'token-stdin', help: "read the registry's auth token from the first line of stdin" },
-      { name: 'clear-token', help: 'remove the stored registry token' },
+      { name: 'clear-token', help: "remove the stored credentials of <url> (token, _auth, username and password)" },
     ],
     examples: ['spk registry set https://registry.npmjs.org/', 'printf %s "$NPM_TOKEN" | spk registry set https://npm.example.com/ --token-stdin'],
     build: ([url = ''], values) => {
@@ -253,6 +297,59 @@ export const COMMANDS: readonly CommandSpec[] = [
       }
       return { kind: 'registry.set', url, tokenStdin: values['token-stdin'] === true, clearToken: values['clear-token'] === true };
     },
+  },
+  {
+    words: ['registry', 'import-npmrc'],
+    args: ['file'],
+    summary: "replace the registry configuration with an .npmrc's registry settings (file - reads stdin)",
+    details: [
+      'Reads registry, @scope:registry, //host/path/:_authToken, _auth, username, _password, always-auth,',
+      'ca, cafile, strict-ssl, https-proxy, proxy and noproxy (docs/registries.md). ${VAR} is replaced from',
+      "the server's environment, not this shell's. Keys not imported are printed as warnings. The whole",
+      'configuration is replaced; secrets are encrypted at rest and never printed.',
+    ],
+    options: [],
+    examples: ['spk registry import-npmrc ~/.npmrc', 'spk registry import-npmrc - < company.npmrc'],
+    build: ([file = '']) => ({ kind: 'registry.importNpmrc', file }),
+  },
+  {
+    words: ['registry', 'rotate-key'],
+    args: [],
+    summary: 'encrypt the stored registry secrets with a new secret key, read from the first line of stdin',
+    details: [
+      'The key is 32 random bytes, base64-encoded (openssl rand -base64 32). Keep it before you pipe it in:',
+      'with SPK_SECRET_KEY, every instance must be given the new key before it restarts. Without it, the',
+      "server saves the key in its data dir's secret-key (the previous one in secret-key.previous).",
+    ],
+    options: [],
+    examples: ['openssl rand -base64 32 > new-key && spk registry rotate-key < new-key'],
+    build: () => ({ kind: 'registry.rotateKey' }),
+  },
+  {
+    words: ['search'],
+    args: ['text'],
+    summary: 'search the registry for packages: name, latest version, description',
+    details: [
+      'Asks the default registry (its /-/v1/search) through the server, with the server\'s registry settings',
+      'and credentials; the first 20 results. Quote text with spaces: spk search "date format".',
+    ],
+    options: [],
+    examples: ['spk search zod', 'spk search "date format" --json'],
+    build: ([text = '']) => ({ kind: 'search', text }),
+  },
+  {
+    words: ['info'],
+    args: ['spec'],
+    usage: 'spk info <name>[@range]',
+    summary: 'what a package is: the version a range picks, description, license, size, types, install scripts, deprecation',
+    details: [
+      'Without a range it describes the version the latest dist-tag points to; a range or a tag picks the',
+      'version npm would install for it (as `spk packages add` would). Scoped names are asked of their',
+      "scope's registry.",
+    ],
+    options: [],
+    examples: ['spk info zod', 'spk info zod@^3.23', 'spk info @types/node@next --json'],
+    build: ([spec = '']) => ({ kind: 'info', spec }),
   },
   {
     words: ['caps', 'get'],

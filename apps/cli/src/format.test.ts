@@ -1,6 +1,6 @@
 import { emptyInstallState, type InstallState, type ListedPackage } from '@spk/common';
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatInstallOutcome, formatPackageList, formatProgress, formatRegistry, renderTable } from './format.ts';
+import { formatBytes, formatInstallOutcome, formatPackageList, formatProgress, renderTable } from './format.ts';
 
 const HASH = 'ab'.repeat(32);
 const OTHER = 'cd'.repeat(32);
@@ -96,13 +96,5 @@ describe('formatInstallOutcome', () => {
   it('names the hash, the package count and the size', () => {
     expect(formatInstallOutcome(state({ manifest: [entry('a'), entry('b')], totalSize: 2048 }))).toBe(`committed ${HASH} (2 packages, 2.0 KiB)`);
     expect(formatInstallOutcome(state({ manifest: [entry('a')], totalSize: 5 }))).toBe(`committed ${HASH} (1 package, 5 B)`);
-  });
-});
-
-describe('formatRegistry', () => {
-  it('says whether a token is set, never what it is', () => {
-    expect(formatRegistry({ url: 'https://r.example/', hasToken: true, updatedAt: null })).toBe(
-      ['url:      https://r.example/', 'token:    set', 'updated:  -'].join('\n'),
-    );
   });
 });

@@ -1,7 +1,7 @@
-// Human output: tables, byte sizes, packages, install progress and the registry (the status
-// report is in format-status.ts). Pure string building so the wording is unit-tested; commands
-// decide where it goes.
-import type { DeclaredPackage, InstallProgress, InstallState, PackageList, RegistryConfig } from '@spk/common';
+// Human output: tables, byte sizes, packages and install progress (the status report is in
+// format-status.ts, the registry configuration in format-registry.ts). Pure string building so
+// the wording is unit-tested; commands decide where it goes.
+import type { DeclaredPackage, InstallProgress, InstallState, PackageList } from '@spk/common';
 
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'] as const;
 
@@ -74,12 +74,4 @@ export function formatProgress(progress: InstallProgress | null): string {
 
 export function formatInstallOutcome(state: InstallState): string {
   return `committed ${state.lockfileHash ?? '(no lockfile)'} (${plural(state.manifest.length, 'package')}, ${formatBytes(state.totalSize)})`;
-}
-
-export function formatRegistry(config: RegistryConfig): string {
-  return [
-    `url:      ${config.url}`,
-    `token:    ${config.hasToken ? 'set' : 'not set'}`,
-    `updated:  ${config.updatedAt ?? '-'}`,
-  ].join('\n');
 }

@@ -8,8 +8,10 @@ import { runCapsCommand } from './commands/caps.ts';
 import { runFsckCommand } from './commands/fsck.ts';
 import { runHostsCommand } from './commands/hosts.ts';
 import { runInstallCommand } from './commands/install.ts';
+import { runInstallScriptsCommand } from './commands/install-scripts.ts';
 import { runPackagesCommand } from './commands/packages.ts';
 import { runRegistryCommand } from './commands/registry.ts';
+import { runRegistryInfoCommand } from './commands/registry-info.ts';
 import { runRunCommand } from './commands/run.ts';
 import { runSatellitesCommand } from './commands/satellites.ts';
 import { runStatusCommand } from './commands/status.ts';
@@ -39,14 +41,23 @@ async function dispatch(ctx: CommandContext, command: Exclude<Command, { kind: '
     case 'packages.disable':
     case 'packages.remove':
       return runPackagesCommand(ctx, command);
+    case 'installScripts.get':
+    case 'installScripts.allow':
+    case 'installScripts.disallow':
+      return runInstallScriptsCommand(ctx, command);
     case 'install':
       return runInstallCommand(ctx, command);
     case 'status':
       return runStatusCommand(ctx);
     case 'hosts':
       return runHostsCommand(ctx);
+    case 'search':
+    case 'info':
+      return runRegistryInfoCommand(ctx, command);
     case 'registry.get':
     case 'registry.set':
+    case 'registry.importNpmrc':
+    case 'registry.rotateKey':
       return runRegistryCommand(ctx, command);
     case 'caps.get':
     case 'caps.set':

@@ -1,8 +1,15 @@
 // Server configuration comes from the environment only, validated once at start.
 import path from 'node:path';
 import { z } from 'zod';
-import { runSettingsEnvShape, runSettingsFromParsedEnv, type RunSettingsFromEnv } from '@spk/reconciler';
-import { runningNodeMajor } from '@spk/backend';
+import {
+  installScriptsEnvShape,
+  installScriptsFromParsedEnv,
+  runSettingsEnvShape,
+  runSettingsFromParsedEnv,
+  type InstallScriptsConfig,
+  type RunSettingsFromEnv,
+} from '@spk/reconciler';
+import { parseSecretKey, runningNodeMajor, SECRET_KEY_ADVICE } from '@spk/backend';
 import { DEFAULT_DATA_DIR, DEFAULT_REGISTRY_TIMEOUT_MS, DEFAULT_SERVER_HOST, DEFAULT_SERVER_PORT, DEFAULT_TYPES_MAX_BYTES } from '@spk/common';
 
 const MiB = 1024 * 1024;
@@ -27,6 +34,18 @@ const envSchema = z.object({
     .min(16, 'SPK_ADMIN_TOKEN must be at least 16 characters')
     .optional()
     .or(z.literal('').transform(() => undefined)),
+  // Seals the registry secrets in the database: base64 of 32 bytes, the same on every instance.
+  // Unset: <data dir>/secret-key, generated on first start. Messages never quote the value.
+  SPK_SECRET_KEY: z.preprocess(
+    unsetWhenEmpty,
+    z
+      .string()
+      .superRefine((value, ctx) => {
+        const parsed = parseSecretKey(value);
+        if ('problem' in parsed) ctx.addIssue({ code: 'custom', message: `${parsed.problem}: ${SECRET_KEY_ADVICE}` });
+      })
+      .optional(),
+  ),
   SPK_HOST_ID: z.string().min(1).max(200).optional(),
   SPK_POLL_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
   // How often agent.watch streams send a heartbeat and re-check the satellite's token; unset: the backend's default (15 s).
@@ -67,6 +86,8 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // Script runs (docs/operations.md, "Script runs"): the same variables as on a satellite.
   ...runSettingsEnvShape,
+  // Allowed lifecycle scripts (docs/registries.md): each one's timeout, the same variable as on a satellite.
+  ...installScriptsEnvShape,
 });
 
 export interface ServerConfig {
@@ -77,6 +98,8 @@ export interface ServerConfig {
   /** The filesystem blob store's directory: SPK_BLOB_DIR, else <dataDir>/blobs. */
   blobDir: string;
   adminToken: string | undefined;
+  /** SPK_SECRET_KEY (validated): the key sealing the registry secrets; unset: <dataDir>/secret-key. */
+  secretKey: string | undefined;
   hostId: string | undefined;
   pollIntervalMs: number;
   agentHeartbeatMs: number | undefined;
@@ -84,6 +107,7 @@ export interface ServerConfig {
   registryTimeoutMs: number;
   logLevel: string;
   runs: RunSettingsFromEnv;
+  installScripts: InstallScriptsConfig;
   types: { maxBytes: number; autoAdd: boolean; nodeMajor: number };
 }
 
@@ -101,6 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
     dataDir: path.resolve(e.SPK_DATA_DIR),
     blobDir: path.resolve(e.SPK_BLOB_DIR ?? path.join(e.SPK_DATA_DIR, 'blobs')),
     adminToken: e.SPK_ADMIN_TOKEN,
+    secretKey: e.SPK_SECRET_KEY,
     hostId: e.SPK_HOST_ID,
     pollIntervalMs: e.SPK_POLL_INTERVAL_MS,
     agentHeartbeatMs: e.SPK_AGENT_HEARTBEAT_MS,
@@ -108,6 +133,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
     registryTimeoutMs: e.SPK_REGISTRY_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
     runs: runSettingsFromParsedEnv(e),
+    installScripts: installScriptsFromParsedEnv(e),
     types: { maxBytes: Math.max(1, Math.floor(e.SPK_TYPES_MAX_MB * MiB)), autoAdd: e.SPK_TYPES_AUTO_ADD, nodeMajor: e.SPK_TYPES_NODE_MAJOR },
   };
 }

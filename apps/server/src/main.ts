@@ -36,6 +36,9 @@ async function main(): Promise<void> {
     hooks,
     clock: systemClock,
   }, { blobDir: config.blobDir, hostId: config.hostId ?? `${hostname()}:${config.port}`, pollIntervalMs: config.pollIntervalMs, registryTimeoutMs: config.registryTimeoutMs,
+    secretKey: config.secretKey,
+    // `${VAR}` in an imported .npmrc comes from the server's environment, as npm's own does.
+    npmrcEnv: process.env,
     ...(config.agentHeartbeatMs ? { agentHeartbeatMs: config.agentHeartbeatMs } : {}),
     blobCacheBytes: config.blobCacheBytes,
     types: config.types,
@@ -43,6 +46,7 @@ async function main(): Promise<void> {
       settings: config.runs.settings,
       ...(config.runs.runAsUser ? { runAsUser: config.runs.runAsUser } : {}),
     },
+    installScripts: config.installScripts,
   });
   await backend.start();
   // After start() migrated; instances starting together take turns (a database lock), so a cluster

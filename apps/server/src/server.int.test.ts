@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -149,9 +150,11 @@ describe.each(drivers)('install election across two server processes (%s)', () =
   beforeAll(async () => {
     dbUrl = await createFreshPostgresDatabase();
     const token = `shared_${Date.now()}_token_value`;
+    // Instances sharing a database share the key sealing its registry token.
+    const env = { SPK_SECRET_KEY: randomBytes(32).toString('base64') };
     [a, b] = await Promise.all([
-      spawnServer({ databaseUrl: dbUrl.toString(), token }),
-      spawnServer({ databaseUrl: dbUrl.toString(), token }),
+      spawnServer({ databaseUrl: dbUrl.toString(), token, env }),
+      spawnServer({ databaseUrl: dbUrl.toString(), token, env }),
     ]);
     expect((await call(a, 'PUT', '/registry', { url: inject('registryUrl'), token: inject('registryToken') })).status).toBe(200);
     for (const name of ['spk-fixture-nested', 'spk-fixture-cjs', '@spk-fixtures/scoped', '@spk-private/secret']) {

@@ -1,6 +1,7 @@
 // The filesystem blob store with several instances on one PostgreSQL database: the blob index is
 // shared, so the store's directory (SPK_BLOB_DIR) must be too. Instances on one shared directory
 // converge; one with a directory of its own says which store and which file it could not read.
+import { randomBytes } from 'node:crypto';
 import { access, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -38,7 +39,9 @@ describe.each(drivers)('filesystem blob store across instances (%s)', () => {
     dbUrl = await createFreshPostgresDatabase();
     sharedDir = await mkdtemp(path.join(tmpdir(), 'spk-shared-blobs-'));
     ownDir = await mkdtemp(path.join(tmpdir(), 'spk-own-blobs-'));
-    const start = (blobDir: string) => spawnServer({ databaseUrl: dbUrl.toString(), token, env: { SPK_BLOB_DIR: blobDir, SPK_POLL_INTERVAL_MS: '1000' } });
+    // Instances sharing a database share the key sealing its registry token.
+    const secretKey = randomBytes(32).toString('base64');
+    const start = (blobDir: string) => spawnServer({ databaseUrl: dbUrl.toString(), token, env: { SPK_BLOB_DIR: blobDir, SPK_POLL_INTERVAL_MS: '1000', SPK_SECRET_KEY: secretKey } });
     [a, b, c] = await Promise.all([start(sharedDir), start(sharedDir), start(ownDir)]);
   });
   afterAll(async () => {

@@ -2,38 +2,28 @@
 // strong ETags, 304s and cache headers, the refusals (stale hash 409 without cache headers, bad
 // names 400, unknown packages 404, 401/403), and the oRPC/REST procedures answering the same.
 import { request } from 'node:http';
-import { createORPCClient } from '@orpc/client';
-import { RPCLink } from '@orpc/client/fetch';
-import type { ContractRouterClient } from '@orpc/contract';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { RPC_PREFIX, typesClosurePath, typesIndexPath, type contract, type Manifest, type TypeClosure, type TypesIndex } from '@spk/common';
+import { typesClosurePath, typesIndexPath, type Manifest, type TypeClosure, type TypesIndex } from '@spk/common';
 import { spawnServer, type SpawnedServer } from '@spk/tools';
+import { serverClient, settledInstall, type ServerClient } from './test-support/server-client.ts';
 
-type Client = ContractRouterClient<typeof contract>;
 const IMMUTABLE = 'private, max-age=31536000, immutable';
 const REVALIDATE = 'private, no-cache';
 
 describe('GET /types through the HTTP server', () => {
   let server: SpawnedServer;
-  let admin: Client;
+  let admin: ServerClient;
   /** The first installed set's hash and manifest; a second install makes this hash stale. */
   let first: { lockfileHash: string; manifest: Manifest };
-  const rpc = (token: string): Client => createORPCClient<Client>(new RPCLink({ url: `${server.url}${RPC_PREFIX}`, headers: { authorization: `Bearer ${token}` } }));
+  const rpc = (token: string): ServerClient => serverClient(server, token);
   const get = (path: string, headers: Record<string, string> = {}, token: string | null = server.token) =>
     fetch(`${server.url}${path}`, { headers: { ...(token === null ? {} : { authorization: `Bearer ${token}` }), ...headers } });
 
   /** Installs the declared set and waits until this instance runs it. */
   async function installAndConverge(): Promise<{ lockfileHash: string; manifest: Manifest }> {
-    expect((await admin.install.trigger()).started).toBe(true);
-    let state = await admin.install.state();
-    while (state.status === 'installing') {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      state = await admin.install.state();
-    }
-    expect(state.error).toBeNull();
-    expect(state.lockfileHash).toMatch(/^[a-f0-9]{64}$/);
-    await admin.hosts.waitConverged({ lockfileHash: state.lockfileHash!, timeoutMs: 60_000 });
-    return { lockfileHash: state.lockfileHash!, manifest: state.manifest };
+    const installed = await settledInstall(admin);
+    await admin.hosts.waitConverged({ lockfileHash: installed.lockfileHash, timeoutMs: 60_000 });
+    return installed;
   }
 
   /** A GET sent exactly as written: fetch would normalize `%2e%2e` away before it left. */

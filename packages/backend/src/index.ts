@@ -14,3 +14,4 @@ export type { AdminTokenBootstrap, AdminTokenBootstrapInput } from './auth/admin
 export type { ScriptRunOptions } from './host/core-script-runs.ts';
 export { withTimeout } from './with-timeout.ts';
 export { runningNodeMajor } from './install/install-controller.ts';
+export { parseSecretKey, SECRET_KEY_ADVICE } from './secrets/secret-key.ts';

@@ -13,9 +13,11 @@ import type { HttpRoute } from './http/http-route.ts';
 import { createTypesRoute } from './http/types-route.ts';
 import { createInstallController, DEFAULT_TYPES_AUTO_ADD } from './install/install-controller.ts';
 import { createInstallerLock } from './install/installer-lock.ts';
+import { createScriptsPolicy } from './install/scripts-policy.ts';
 import { createCoreHost, DEFAULT_POLL_INTERVAL_MS } from './host/core-host.ts';
 import type { ScriptRunOptions } from './host/core-script-runs.ts';
 import { createRouter } from './router/router.ts';
+import { createSecretKeyring } from './secrets/secret-keyring.ts';
 import { createAgentProcedures } from './satellites/agent-procedures.ts';
 import { createAgentWatch, DEFAULT_AGENT_HEARTBEAT_MS } from './satellites/agent-watch.ts';
 import { createSatelliteService } from './satellites/satellite-service.ts';
@@ -25,7 +27,9 @@ import { createHostStatusStore } from './stores/host-status-store.ts';
 import { createInstallStateStore } from './stores/install-state-store.ts';
 import { createPackageStore } from './stores/package-store.ts';
 import { createPackageDeclarations } from './registry/package-declarations.ts';
+import { createRegistryClient } from './registry/registry-client.ts';
 import { createSatelliteStore } from './stores/satellite-store.ts';
+import { createScriptsPolicyStore } from './stores/scripts-policy-store.ts';
 import { createSettingsStore } from './stores/settings-store.ts';
 import { createTokenStore } from './stores/token-store.ts';
 import { createTypesService } from './types/types-service.ts';
@@ -44,8 +48,17 @@ export interface BackendOptions {
   fetchConcurrency?: number;
   /** How long one registry request may go unanswered before the install fails (default 60 s). */
   registryTimeoutMs?: number;
+  /**
+   * The key sealing the registry secrets (SPK_SECRET_KEY: base64 of 32 bytes, the same on every instance);
+   * without it, <dataDir>/secret-key, generated on first start.
+   */
+  secretKey?: string | undefined;
+  /** What `${VAR}` in an imported .npmrc is replaced from (the server passes its environment; default: nothing is set). */
+  npmrcEnv?: Readonly<Record<string, string | undefined>>;
   /** Script run limits, allowances and the run user (see docs/operations.md, "Script runs"). */
   runs?: ScriptRunOptions;
+  /** Allowed lifecycle scripts on this instance's host: each script's timeout (they run as `runs.runAsUser`). */
+  installScripts?: { timeoutMs?: number };
   /** How often agent.watch sends a heartbeat (with the current hash) and re-checks the satellite's token (default 15 s). */
   agentHeartbeatMs?: number;
   /** Verified blobs kept in memory for `GET /blobs` (default 128 MiB); concurrent requests for one blob share one read either way. */
@@ -69,11 +82,18 @@ export function createScriptPackagesBackend(services: BackendServices, options: 
   blobStores.register(createFilesystemBlobStore(options.blobDir ?? path.join(services.dataDir, 'blobs')));
 
   const packages = createPackageStore(db, clock);
-  const settings = createSettingsStore(db, clock, {
-    storeId: options.defaultStoreId ?? POSTGRES_STORE_ID,
-    ...(options.registryTimeoutMs ? { registryTimeoutMs: options.registryTimeoutMs } : {}),
-  });
+  const secretKeys = createSecretKeyring({ envValue: options.secretKey, dataDir: services.dataDir, logger });
+  const settings = createSettingsStore(
+    db,
+    clock,
+    {
+      storeId: options.defaultStoreId ?? POSTGRES_STORE_ID,
+      ...(options.registryTimeoutMs ? { registryTimeoutMs: options.registryTimeoutMs } : {}),
+    },
+    { keys: secretKeys, logger },
+  );
   const state = createInstallStateStore(db);
+  const scriptsPolicyStore = createScriptsPolicyStore(db, clock);
   const blobIndex = createBlobIndexStore(db);
   const tokenStore = createTokenStore(db);
   const tokens = createTokenService({ tokens: tokenStore, clock, logger });
@@ -96,6 +116,7 @@ export function createScriptPackagesBackend(services: BackendServices, options: 
     database,
     packages,
     settings,
+    scriptsPolicy: scriptsPolicyStore,
     state,
     blobIndex,
     blobStores,
@@ -122,6 +143,7 @@ export function createScriptPackagesBackend(services: BackendServices, options: 
     ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
     ...(options.firstRetryMs ? { firstRetryMs: options.firstRetryMs } : {}),
     ...(options.runs ? { runs: options.runs } : {}),
+    ...(options.installScripts ? { installScripts: options.installScripts } : {}),
   });
 
   // Closures are computed from this instance's own tree, so a hash other than its current one is stale here.
@@ -133,16 +155,20 @@ export function createScriptPackagesBackend(services: BackendServices, options: 
     ...(options.types?.maxBytes === undefined ? {} : { maxBytes: options.types.maxBytes }),
   });
 
-  const declarations = createPackageDeclarations({ packages, registryCredentials: () => settings.getRegistryCredentials(), logger });
+  const registryClient = createRegistryClient({ access: () => settings.getRegistryAccess(), logger });
+  const declarations = createPackageDeclarations({ packages, registry: registryClient, logger });
   const router = createRouter({
     logger,
     packages,
     declarations,
+    registryClient,
     settings,
+    npmrcEnv: options.npmrcEnv ?? {},
     hosts,
     blobIndex,
     blobStores,
     install: installer,
+    scriptsPolicy: createScriptsPolicy({ store: scriptsPolicyStore, desiredManifest: async () => (await state.read()).manifest }),
     runs: host,
     host,
     activeStore,
@@ -165,11 +191,16 @@ export function createScriptPackagesBackend(services: BackendServices, options: 
     bootstrapAdminTokens: (input: AdminTokenBootstrapInput) => bootstrapAdminTokens({ tokens: tokenStore, clock }, input),
     installer,
     host,
+    /** The key sealing the registry secrets (a test's own settings store on this database needs it). */
+    secretKeys,
     /** Open agent.watch streams (tests check that disconnects leave none behind). */
     openAgentStreams: () => agentWatch.openStreams(),
     /** Migrates, recovers an interrupted install, and starts converging this host in the background. */
     async start(): Promise<void> {
+      // The key first: a wrong SPK_SECRET_KEY or an unsafe key file stops the start before anything changed.
+      await secretKeys.load();
       await database.migrate();
+      await settings.migrateRegistrySecrets();
       await installer.recoverInterrupted();
       // Before serving: runs a crashed predecessor left still pin trees (and may still be running).
       await host.prepareRuns();

@@ -1,28 +1,7 @@
 // Operator configuration that the backend stores and every host may need to know about.
 import { z } from 'zod';
-import { hasUrlCredentials } from './redact.ts';
 
 const MiB = 1024 * 1024;
-
-export const registryConfigInputSchema = z.strictObject({
-  url: z
-    .url({ protocol: /^https?$/, error: 'the registry URL must be an http(s) URL' })
-    // A URL is echoed by the API and shows up in errors and logs: a secret must never ride in one.
-    .refine((url) => !hasUrlCredentials(url), {
-      error: 'the registry URL must not contain a user name or password (user:password@); set the URL without them and pass the token with --token-stdin',
-    }),
-  /** Write-only: `null` clears the stored token, omitting it keeps the current one. */
-  token: z.string().min(1).max(4096).nullable().optional(),
-});
-export type RegistryConfigInput = z.infer<typeof registryConfigInputSchema>;
-
-/** What the API returns: never the token itself. */
-export const registryConfigSchema = z.object({
-  url: z.string(),
-  hasToken: z.boolean(),
-  updatedAt: z.iso.datetime().nullable(),
-});
-export type RegistryConfig = z.infer<typeof registryConfigSchema>;
 
 export const DEFAULT_REGISTRY_URL = 'https://registry.npmjs.org/';
 /** How long one registry request may go unanswered before the install fails with "timed out". */

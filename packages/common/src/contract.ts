@@ -3,7 +3,23 @@
 import { eventIterator, oc } from '@orpc/contract';
 import { z } from 'zod';
 import type { Permission } from './access.ts';
-import { registryConfigInputSchema, registryConfigSchema, sizeCapsSchema, storageConfigSchema, storageSetInputSchema } from './config.ts';
+import { sizeCapsSchema, storageConfigSchema, storageSetInputSchema } from './config.ts';
+import {
+  importNpmrcInputSchema,
+  importNpmrcResultSchema,
+  registryConfigInputSchema,
+  registryConfigSchema,
+  registryPackageInputSchema,
+  registryPackageResultSchema,
+  registrySearchInputSchema,
+  registrySearchResultSchema,
+  registryVersionsInputSchema,
+  registryVersionsResultSchema,
+  rotateKeyInputSchema,
+  rotateKeyResultSchema,
+  scriptsPolicyInputSchema,
+  scriptsPolicySchema,
+} from './registries.ts';
 import { createdTokenSchema, createTokenInputSchema, tokenInfoSchema, tokenNameInputSchema } from './tokens.ts';
 import { fsckInputSchema, fsckResultSchema } from './fsck.ts';
 import { hostStatusSchema, runConvergenceWaitSchema, waitConvergedInputSchema, waitConvergedResultSchema } from './hosts.ts';
@@ -73,12 +89,52 @@ export const contract = {
       .output(installTriggerResultSchema),
     state: read.route({ method: 'GET', path: '/install', summary: 'Current install state' }).output(installStateSchema),
   },
+  /** Lifecycle scripts: off unless allowed by name; hosts run allowed ones before a tree becomes current. */
+  installScripts: {
+    get: read
+      .route({ method: 'GET', path: '/install-scripts', summary: 'Names allowed to run lifecycle scripts, and the packages of the desired tree that have scripts' })
+      .output(scriptsPolicySchema),
+    allow: manage
+      .route({ method: 'PUT', path: '/install-scripts/{+name}', summary: "Allow a package's lifecycle scripts (from the next install on)" })
+      .input(scriptsPolicyInputSchema)
+      .output(scriptsPolicySchema),
+    disallow: manage
+      .route({ method: 'DELETE', path: '/install-scripts/{+name}', summary: "Stop running a package's lifecycle scripts (from the next install on)" })
+      .input(scriptsPolicyInputSchema)
+      .output(scriptsPolicySchema),
+  },
   registry: {
-    get: read.route({ method: 'GET', path: '/registry', summary: 'Registry configuration (never the token)' }).output(registryConfigSchema),
+    get: read
+      .route({ method: 'GET', path: '/registry', summary: 'The registry configuration: default and scoped registries, auth (every secret masked), TLS and proxy' })
+      .output(registryConfigSchema),
     set: manage
-      .route({ method: 'PUT', path: '/registry', summary: 'Set the registry URL and token' })
+      .route({ method: 'PUT', path: '/registry', summary: 'Set the default registry URL and its token (the rest of the configuration is kept)' })
       .input(registryConfigInputSchema)
       .output(registryConfigSchema),
+    importNpmrc: manage
+      .route({
+        method: 'POST',
+        path: '/registry/npmrc',
+        summary: "Replace the registry configuration with an .npmrc's registry settings (${ENV} from the server's environment); keys not imported come back as warnings",
+      })
+      .input(importNpmrcInputSchema)
+      .output(importNpmrcResultSchema),
+    rotateKey: manage
+      .route({ method: 'POST', path: '/registry/rotate-key', summary: 'Re-encrypt every stored registry secret with a new key (32 bytes, base64)' })
+      .input(rotateKeyInputSchema)
+      .output(rotateKeyResultSchema),
+    search: read
+      .route({ method: 'GET', path: '/registry/search', summary: "Search the registry (its /-/v1/search) for package names" })
+      .input(registrySearchInputSchema)
+      .output(registrySearchResultSchema),
+    versions: read
+      .route({ method: 'GET', path: '/registry/versions/{+name}', summary: 'Versions of a package, newest first, with dist-tags, deprecation and publish times' })
+      .input(registryVersionsInputSchema)
+      .output(registryVersionsResultSchema),
+    package: read
+      .route({ method: 'GET', path: '/registry/package', summary: 'What a package is: description, license, size, dependencies, types, deprecation (spec: name or name@range)' })
+      .input(registryPackageInputSchema)
+      .output(registryPackageResultSchema),
   },
   storage: {
     get: read.route({ method: 'GET', path: '/storage', summary: 'Active blob store and usage' }).output(storageConfigSchema),

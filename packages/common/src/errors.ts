@@ -35,6 +35,12 @@ export const ERROR_CODES = [
   'PACKAGE_NAME_CONFLICT',
   'HOST_ID_TAKEN',
   'STALE_LOCKFILE_HASH',
+  /** A registry refused our credentials (401/403): the message names the registry, never the secret. */
+  'REGISTRY_AUTH_FAILED',
+  /** An allowed lifecycle script failed on a host: that host keeps its previous tree. */
+  'INSTALL_SCRIPT_FAILED',
+  /** Stored secrets were sealed with another key than this instance has. */
+  'SECRET_KEY_MISMATCH',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -20,4 +20,5 @@ export * from './satellites.ts';
 export * from './integrity.ts';
 export * from './server-defaults.ts';
 export * from './redact.ts';
+export * from './registries.ts';
 export * from './tokens.ts';

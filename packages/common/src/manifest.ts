@@ -23,6 +23,8 @@ export const manifestEntrySchema = z.strictObject({
   dependencies: z.record(z.string(), z.string()),
   /** Not declared: the installer added it so the script editor has types (an `@types/*` companion or `@types/node`). */
   addedForTypes: z.literal(true).optional(),
+  /** Its lifecycle scripts (preinstall, install, postinstall) are allowed: hosts run them before the tree becomes current. */
+  scriptsAllowed: z.literal(true).optional(),
 });
 export type ManifestEntry = z.infer<typeof manifestEntrySchema>;
 

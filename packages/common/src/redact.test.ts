@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { registryConfigInputSchema } from './config.ts';
+import { registryConfigInputSchema } from './registries.ts';
 import { hasUrlCredentials, redactUrlCredentials } from './redact.ts';
 
 describe('URL credentials', () => {

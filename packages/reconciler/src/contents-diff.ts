@@ -17,6 +17,12 @@ export interface DiffRules {
   dirWriteMask: number;
   /** Root-level names that are not compared (a tree's completion marker). */
   ignore?: ReadonlySet<string>;
+  /**
+   * Paths where only presence counts (below a package whose lifecycle scripts ran): an expected
+   * entry must exist with its type, while other bytes and modes, and extra entries, are what the
+   * scripts legitimately left.
+   */
+  presenceOnly?: (rel: string) => boolean;
 }
 
 const octal = (mode: number) => mode.toString(8).padStart(4, '0');
@@ -69,6 +75,7 @@ export function diffContents(expected: ReadonlyMap<string, ExpectedEntry>, actua
   const replaced: string[] = [];
   const covered = (rel: string) => replaced.some((dir) => isBelow(rel, dir));
   const ignored = (rel: string) => rules.ignore?.has(rel) === true;
+  const loose = rules.presenceOnly ?? (() => false);
 
   for (const rel of [...new Set([...expected.keys(), ...actual.keys()])].sort(byDepth)) {
     if (ignored(rel) || covered(rel)) continue;
@@ -78,10 +85,10 @@ export function diffContents(expected: ReadonlyMap<string, ExpectedEntry>, actua
       differences.push({ file: rel, kind: 'missing', problem: `is missing (a ${kindName[want.kind]} of the package)` });
       replaced.push(rel);
     } else if (have && !want) {
-      differences.push({ file: rel, kind: 'unexpected', problem: `is a ${kindName[have.kind]} that is not part of the package` });
+      if (!loose(rel)) differences.push({ file: rel, kind: 'unexpected', problem: `is a ${kindName[have.kind]} that is not part of the package` });
       replaced.push(rel);
     } else if (want && have) {
-      const difference = compare(rel, want, have, rules);
+      const difference = loose(rel) && want.kind === have.kind ? null : compare(rel, want, have, rules);
       if (difference) differences.push(difference);
       if (difference?.kind === 'type') replaced.push(rel);
     }

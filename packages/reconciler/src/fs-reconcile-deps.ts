@@ -1,5 +1,5 @@
 // The real side effects behind reconcile(): the blob cache, the extract-once store, the tree
-// builder and the `current` flip, all under one data dir.
+// builder (which runs allowed lifecycle scripts) and the `current` flip, all under one data dir.
 import { availableParallelism } from 'node:os';
 import { uniqueBlobs, type Manifest } from '@spk/common';
 import { replaceSymlink } from './atomic-symlink.ts';
@@ -7,9 +7,14 @@ import { createBlobCache, type BlobSource } from './blob-cache.ts';
 import { dataLayout, type DataLayout } from './data-layout.ts';
 import { createExtractedStore, type ExtractedStore } from './extracted-store.ts';
 import { fsckHost, type FsckHostOptions, type FsckReport } from './fsck.ts';
+import { DEFAULT_INSTALL_SCRIPTS_TIMEOUT_MS } from './install-scripts/install-script-settings.ts';
+import { killOrphanedInstallScripts } from './install-scripts/orphaned-install-scripts.ts';
+import type { InstallScriptLogger, InstallScriptSettings } from './install-scripts/run-install-scripts.ts';
+import { runsInstallScripts } from './install-scripts/script-packages.ts';
 import { mapConcurrent } from './map-concurrent.ts';
 import { buildTree, type TreeBuildStats } from './materialize-tree.ts';
 import type { ReconcileDeps } from './reconcile.ts';
+import { resolveRunUser, type RunUser } from './runs/run-user.ts';
 import type { TreeLayout } from './tree-plan.ts';
 import { sweepStaleTemps } from './temp-names.ts';
 import { completeCurrentHash, currentLinkTarget, isTreeComplete } from './tree-state.ts';
@@ -26,6 +31,16 @@ export interface FsReconcileDepsOptions {
   /** `hardlinked` (default) or `linked-packages`; see tree-plan.ts. */
   treeLayout?: TreeLayout;
   onTreeBuilt?: (stats: TreeBuildStats & { lockfileHash: string; extracted: number }) => void;
+  /** Allowed lifecycle scripts: their timeout, the OS user they run as, where each run is logged. */
+  installScripts?: InstallScriptOptions;
+}
+
+export interface InstallScriptOptions {
+  /** Per script (default 5 minutes; SPK_INSTALL_SCRIPTS_TIMEOUT_MS). */
+  timeoutMs?: number;
+  /** SPK_RUN_AS_USER: scripts run as this user, as script runs do (the host must be root). */
+  runAsUser?: string;
+  logger?: InstallScriptLogger;
 }
 
 export interface FsReconcileDeps extends ReconcileDeps {
@@ -55,7 +70,20 @@ export function createFsReconcileDeps(options: FsReconcileDepsOptions): FsReconc
     );
     return extracted.filter(Boolean).length;
   };
-  const build = (lockfileHash: string, manifest: Manifest) => buildTree({ layout, store, lockfileHash, manifest, ...io });
+  // The run user is looked up once, and only when some package's scripts are to run.
+  let runUser: Promise<RunUser> | null = null;
+  const scriptUser = (name: string) =>
+    (runUser ??= resolveRunUser(name).catch((error: unknown) => {
+      runUser = null;
+      throw error;
+    }));
+  const installScripts = async (manifest: Manifest): Promise<InstallScriptSettings> => {
+    const { timeoutMs = DEFAULT_INSTALL_SCRIPTS_TIMEOUT_MS, runAsUser, logger } = options.installScripts ?? {};
+    const user = runAsUser !== undefined && manifest.some(runsInstallScripts) ? await scriptUser(runAsUser) : null;
+    return { timeoutMs, ...(user ? { runAs: { uid: user.uid, gid: user.gid } } : {}), ...(logger ? { logger } : {}) };
+  };
+  const build = async (lockfileHash: string, manifest: Manifest) =>
+    buildTree({ layout, store, lockfileHash, manifest, ...io, installScripts: await installScripts(manifest) });
   const fetchBlob = async (integrity: string) => options.fetchBlob(integrity);
 
   return {
@@ -69,7 +97,9 @@ export function createFsReconcileDeps(options: FsReconcileDepsOptions): FsReconc
     fetchBlob,
     storeBlob: (blob, source) => blobs.store(blob, source),
     async materializeTree(lockfileHash, manifest) {
-      // Leftovers of a crashed reconcile (ours or another process's) are only ever temp dirs.
+      // Leftovers of a crashed reconcile (ours or another process's) are only ever temp dirs,
+      // and the install scripts it was running, which are stopped before their dirs go.
+      await killOrphanedInstallScripts(layout.treesDir);
       await Promise.all(
         [layout.cacheTmpDir, layout.extractedDir, layout.treesDir, layout.dataDir].map((dir) => sweepStaleTemps(dir)),
       );
@@ -78,7 +108,16 @@ export function createFsReconcileDeps(options: FsReconcileDepsOptions): FsReconc
       options.onTreeBuilt?.({ ...stats, lockfileHash, extracted });
     },
     flipCurrent: (lockfileHash) => replaceSymlink(layout.currentLink, currentLinkTarget(lockfileHash)),
-    fsck: (fsck) => fsckHost({ layout, blobs, store, fetchBlob, ...fsck, ...(options.maxEntryBytes === undefined ? {} : { maxEntryBytes: options.maxEntryBytes }) }),
+    fsck: async (fsck) =>
+      fsckHost({
+        layout,
+        blobs,
+        store,
+        fetchBlob,
+        ...fsck,
+        installScripts: await installScripts(fsck.desired?.manifest ?? []),
+        ...(options.maxEntryBytes === undefined ? {} : { maxEntryBytes: options.maxEntryBytes }),
+      }),
     now: () => performance.now(),
   };
 }

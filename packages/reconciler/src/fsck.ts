@@ -2,17 +2,23 @@
 // current tree file by file against its plan, and every other tree for links to damaged store
 // files. With `repair`, what differs is rebuilt in place (store-repair.ts, tree-repair.ts):
 // no tree that `current` or a run uses is ever removed, and later trees link repaired files.
+// Below a package whose lifecycle scripts ran only presence is checked; restoring files there
+// runs that package's scripts again, as building the tree did.
 import { readdir } from 'node:fs/promises';
-import { hexToIntegrity, SHA512_HEX, type FsckProblem, type Manifest } from '@spk/common';
+import { hexToIntegrity, isSpkError, SHA512_HEX, type FsckProblem, type Manifest } from '@spk/common';
 import type { Difference } from './contents-diff.ts';
-import { TREE_HASH } from './data-layout.ts';
+import { TREE_HASH, type DataLayout } from './data-layout.ts';
 import { checkStore, fileCount, fsckProblem, markRepaired, type StoreCheck, type StoreCheckOptions } from './fsck-store.ts';
+import { DEFAULT_INSTALL_SCRIPT_SETTINGS, runTreeInstallScripts, type InstallScriptSettings } from './install-scripts/run-install-scripts.ts';
+import { runsInstallScripts, scriptPackageArea } from './install-scripts/script-packages.ts';
 import { expectedTree, inspectTree, inspectTreeLinks, relinkTreeFile, repairTree, type TreeSources } from './tree-repair.ts';
 import { isTreeComplete, readCurrentTree, readTreeMarker, TREE_MARKER } from './tree-state.ts';
 
 export interface FsckHostOptions extends StoreCheckOptions {
   /** The desired state; when it is the current tree, that tree is checked file by file. */
   desired?: { lockfileHash: string; manifest: Manifest } | null;
+  /** How scripts run again after files of a scripted package were restored (default as when building). */
+  installScripts?: InstallScriptSettings;
 }
 
 export interface FsckReport {
@@ -45,8 +51,18 @@ function treeProblems(manifest: Manifest | null, lockfileHash: string) {
   };
 }
 
+interface PlannedTreeCheck {
+  layout: DataLayout;
+  treeDir: string;
+  manifest: Manifest;
+  sources: TreeSources;
+  toProblem: (d: Difference) => FsckProblem;
+  repair: boolean;
+  installScripts: InstallScriptSettings;
+}
+
 /** The tree whose manifest is known, against its plan; null when its marker cannot be read. */
-async function checkPlannedTree(treeDir: string, manifest: Manifest, sources: TreeSources, toProblem: (d: Difference) => FsckProblem, repair: boolean) {
+async function checkPlannedTree({ layout, treeDir, manifest, sources, toProblem, repair, installScripts }: PlannedTreeCheck) {
   let treeLayout;
   try {
     treeLayout = (await readTreeMarker(treeDir)).layout;
@@ -54,12 +70,34 @@ async function checkPlannedTree(treeDir: string, manifest: Manifest, sources: Tr
     return { files: 0, found: [toProblem({ file: TREE_MARKER, kind: 'content', problem: (error as Error).message })] };
   }
   const expected = expectedTree({ manifest, treeLayout, treeDir, sources });
-  let state = await inspectTree(treeDir, expected, sources);
+  const scripted = scriptPackageArea(manifest);
+  let state = await inspectTree(treeDir, expected, sources, scripted);
   const found = state.differences.map(toProblem);
   if (repair && found.length > 0) {
     await repairTree(treeDir, expected, state, sources);
-    state = await inspectTree(treeDir, expected, sources);
+    // Every scripted package holding a restored path runs its scripts again, in install order.
+    const rerun = manifest.filter((entry) => runsInstallScripts(entry) && found.some(({ file }) => file === entry.path || file.startsWith(`${entry.path}/`)));
+    let scriptFailure: Error | null = null;
+    try {
+      await runTreeInstallScripts({
+        layout,
+        treeRoot: treeDir,
+        treeLayout,
+        manifest,
+        only: new Set(rerun.map((entry) => entry.path)),
+        settings: installScripts,
+        consequence: "the package's files were restored, but its scripts did not complete",
+      });
+    } catch (error) {
+      if (!isSpkError(error, 'INSTALL_SCRIPT_FAILED')) throw error;
+      scriptFailure = error;
+    }
+    state = await inspectTree(treeDir, expected, sources, scripted);
     markRepaired(found, state.differences);
+    // Files put back without their scripts' work are not a repaired package.
+    if (scriptFailure) {
+      for (const each of found.filter(({ file }) => scripted(file))) Object.assign(each, { repaired: false, problem: `${each.problem}; ${scriptFailure.message}` });
+    }
   }
   return { files: fileCount(expected), found };
 }
@@ -100,7 +138,8 @@ export async function fsckHost(options: FsckHostOptions): Promise<FsckReport> {
     if (!(await isTreeComplete(treeDir))) continue;
     const toProblem = treeProblems(manifest, hash);
     if (hash === currentTree && manifest?.every((entry) => store.contents.has(entry.integrity))) {
-      const planned = await checkPlannedTree(treeDir, manifest, sources, toProblem, repair);
+      const installScripts = options.installScripts ?? DEFAULT_INSTALL_SCRIPT_SETTINGS;
+      const planned = await checkPlannedTree({ layout, treeDir, manifest, sources, toProblem, repair, installScripts });
       checked.trees++;
       checked.files += planned.files;
       damaged.push(...planned.found);

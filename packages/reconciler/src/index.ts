@@ -1,7 +1,15 @@
 // @spk/reconciler: desired state -> local tree on every host, and script runs against it.
 export { createReconciler, type Reconciler, type ReconcilerOptions, type ReconcileLogger } from './reconciler.ts';
 export { reconcile, DEFAULT_FETCH_CONCURRENCY, type ReconcileDeps, type ReconcileInput, type ReconcileResult } from './reconcile.ts';
-export { createFsReconcileDeps, type FetchBlob, type FsReconcileDeps, type FsReconcileDepsOptions } from './fs-reconcile-deps.ts';
+export { createFsReconcileDeps, type FetchBlob, type FsReconcileDeps, type FsReconcileDepsOptions, type InstallScriptOptions } from './fs-reconcile-deps.ts';
+export {
+  DEFAULT_INSTALL_SCRIPTS_TIMEOUT_MS,
+  INSTALL_SCRIPTS_TIMEOUT_ENV,
+  installScriptsEnvShape,
+  installScriptsFromEnv,
+  installScriptsFromParsedEnv,
+  type InstallScriptsConfig,
+} from './install-scripts/install-script-settings.ts';
 export type { BlobRef, BlobSource } from './blob-cache.ts';
 export type { TreeBuildStats } from './materialize-tree.ts';
 export type { TreeLayout } from './tree-plan.ts';

@@ -1,13 +1,16 @@
 // Builds trees/<hash>/node_modules from the extracted store by hard-linking files (copying only
 // where the filesystem refuses links), or, in the `linked-packages` layout, by linking whole
-// package directories. Everything happens in a temp dir that is renamed into place after the
-// completion marker is written, so trees/<hash> is either whole or absent.
-import { chmod, copyFile, link, mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
+// package directories. Packages whose lifecycle scripts are allowed are copied instead and their
+// scripts run in the temp dir before the marker. Everything happens in a temp dir that is renamed
+// into place after the completion marker is written, so trees/<hash> is either whole or absent.
+import { chmod, copyFile, link, mkdir, rename, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ManifestEntry } from '@spk/common';
 import type { DataLayout } from './data-layout.ts';
 import type { ExtractedStore, PackageListing } from './extracted-store.ts';
+import { DEFAULT_INSTALL_SCRIPT_SETTINGS, runTreeInstallScripts, type InstallScriptSettings } from './install-scripts/run-install-scripts.ts';
 import { mapConcurrent } from './map-concurrent.ts';
+import { removeSealed } from './sealed-dirs.ts';
 import { READ_ONLY_EXECUTABLE, READ_ONLY_FILE } from './safe-extract.ts';
 import { listingsNeeded, planTree, type TreeLayout } from './tree-plan.ts';
 import { isTreeComplete, TREE_MARKER, treeMarker } from './tree-state.ts';
@@ -26,6 +29,8 @@ export interface TreeBuildStats {
   bins: number;
   /** Packages placed as one symlink to the store (`linked-packages` layout). */
   packageLinks: number;
+  /** Lifecycle scripts run (packages whose scripts are allowed). */
+  installScripts: number;
   durationMs: number;
 }
 
@@ -36,6 +41,8 @@ export interface BuildTreeOptions {
   manifest: readonly ManifestEntry[];
   treeLayout?: TreeLayout;
   ioConcurrency?: number;
+  /** How allowed lifecycle scripts run (default DEFAULT_INSTALL_SCRIPT_SETTINGS). */
+  installScripts?: InstallScriptSettings;
 }
 
 function byDepth(dirs: readonly string[]): string[][] {
@@ -68,6 +75,8 @@ export async function buildTree(options: BuildTreeOptions): Promise<TreeBuildSta
     await mapConcurrent(plan.files, limit, async (file) => {
       const from = path.join(store.dir(file.integrity), file.from);
       const to = path.join(temp, file.to);
+      // A script may write into its package: its files must not be the store's inodes.
+      if (file.copy) return copyFile(from, to);
       if (!linksRefused) {
         try {
           return await link(from, to);
@@ -93,6 +102,16 @@ export async function buildTree(options: BuildTreeOptions): Promise<TreeBuildSta
     // and the file stays read-only for every tree that links it.
     await mapConcurrent(plan.bins, limit, async (bin) => (bin.executable ? chmod(path.join(temp, bin.executable), READ_ONLY_EXECUTABLE) : undefined));
 
+    // Last before the marker: a failing script leaves no tree behind (the catch removes it).
+    const scripts = await runTreeInstallScripts({
+      layout,
+      treeRoot: temp,
+      treeLayout,
+      manifest,
+      settings: options.installScripts ?? DEFAULT_INSTALL_SCRIPT_SETTINGS,
+      consequence: 'the previous tree stays current',
+    });
+
     const marker = `${JSON.stringify(treeMarker(lockfileHash, treeLayout, manifest.length))}\n`;
     await writeFile(path.join(temp, TREE_MARKER), marker, { mode: READ_ONLY_FILE });
     await moveIntoPlace(temp, layout.treeDir(lockfileHash));
@@ -104,10 +123,12 @@ export async function buildTree(options: BuildTreeOptions): Promise<TreeBuildSta
       symlinks: plan.symlinks.length,
       bins: plan.bins.length,
       packageLinks: plan.packageLinks.length,
+      installScripts: scripts.scripts,
       durationMs: performance.now() - started,
     };
   } catch (error) {
-    await rm(temp, { recursive: true, force: true });
+    // removeSealed: a script may have left read-only directories, which a non-root host cannot empty.
+    await removeSealed(temp);
     throw error;
   }
 }
@@ -122,10 +143,10 @@ async function moveIntoPlace(temp: string, final: string): Promise<void> {
   }
   if (await isTreeComplete(final)) {
     // Built meanwhile by another process: keep that one.
-    await rm(temp, { recursive: true, force: true });
+    await removeSealed(temp);
     return;
   }
   // A directory without the marker is not a tree; replace it.
-  await rm(final, { recursive: true, force: true });
+  await removeSealed(final);
   await rename(temp, final);
 }

@@ -2,7 +2,7 @@
 // a time per process) and coalesces bursts of requests into a single follow-up reconcile.
 import { computeLockfileHash, desiredStateSchema, SpkError, type DesiredState } from '@spk/common';
 import { createCoalescingQueue } from './coalescing-queue.ts';
-import { createFsReconcileDeps, type FetchBlob } from './fs-reconcile-deps.ts';
+import { createFsReconcileDeps, type FetchBlob, type InstallScriptOptions } from './fs-reconcile-deps.ts';
 import type { FsckReport } from './fsck.ts';
 import type { TreeBuildStats } from './materialize-tree.ts';
 import type { TreeLayout } from './tree-plan.ts';
@@ -29,6 +29,8 @@ export interface ReconcilerOptions {
    * package; script runs then use --preserve-symlinks.
    */
   treeLayout?: TreeLayout;
+  /** Lifecycle scripts of packages the manifest allows them for: timeout and OS user; each run is logged. */
+  installScripts?: Omit<InstallScriptOptions, 'logger'>;
   logger?: ReconcileLogger;
 }
 
@@ -68,6 +70,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     ...(options.maxEntryBytes === undefined ? {} : { maxEntryBytes: options.maxEntryBytes }),
     ...(options.ioConcurrency === undefined ? {} : { ioConcurrency: options.ioConcurrency }),
     ...(options.treeLayout === undefined ? {} : { treeLayout: options.treeLayout }),
+    installScripts: { ...options.installScripts, ...(logger ? { logger } : {}) },
   });
 
   let tail: Promise<unknown> = Promise.resolve();

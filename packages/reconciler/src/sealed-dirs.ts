@@ -34,6 +34,18 @@ export async function unsealDirs(root: string): Promise<void> {
   await setModes(await realDirsBelow(root), OPEN_DIR_MODE);
 }
 
+/**
+ * Gives every directory at and below `root` its owner's rwx, parents first: what a lifecycle
+ * script left unreadable (`mkdir -m 000`) can then be walked and removed by its owner.
+ */
+async function openToOwner(dir: string): Promise<void> {
+  const stats = await lstat(dir);
+  if (!stats.isDirectory()) return;
+  if ((stats.mode & 0o700) !== 0o700) await chmod(dir, (stats.mode & 0o7777) | 0o700);
+  const entries = await readdir(dir, { withFileTypes: true });
+  await Promise.all(entries.filter((entry) => entry.isDirectory()).map((entry) => openToOwner(path.join(dir, entry.name))));
+}
+
 /** `rm -rf` that also works on sealed trees when not running as root. */
 export async function removeSealed(target: string): Promise<void> {
   // Unseal first rather than on EACCES: a failed recursive rm may still be deleting in the
@@ -41,7 +53,8 @@ export async function removeSealed(target: string): Promise<void> {
   try {
     await unsealDirs(target);
   } catch (error) {
-    if (!missing(error)) throw error;
+    if ((error as NodeJS.ErrnoException).code === 'EACCES') await openToOwner(target);
+    else if (!missing(error)) throw error;
   }
   await rm(target, { recursive: true, force: true });
 }

@@ -14,20 +14,30 @@ export function tempName(prefix: string): string {
 
 const isAlive = (pid: number) => pid === process.pid || isProcessAlive(pid);
 
-/** Removes temp entries in `dir` whose owning process is gone. Returns how many were removed. */
-export async function sweepStaleTemps(dir: string): Promise<number> {
+/** Temp entries in `dir` whose owning process is gone, with that process's pid. */
+async function staleTemps(dir: string): Promise<Array<{ name: string; pid: number }>> {
   let names: string[];
   try {
     names = await readdir(dir);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
   }
-  const stale = names.filter((name) => {
+  return names.flatMap((name) => {
     const match = TEMP_PATTERN.exec(name);
-    return match !== null && !isAlive(Number(match[1]));
+    return match !== null && !isAlive(Number(match[1])) ? [{ name, pid: Number(match[1]) }] : [];
   });
+}
+
+/** The pids of the dead processes that left temp entries in `dir`. */
+export async function staleTempOwners(dir: string): Promise<Set<number>> {
+  return new Set((await staleTemps(dir)).map((temp) => temp.pid));
+}
+
+/** Removes temp entries in `dir` whose owning process is gone. Returns how many were removed. */
+export async function sweepStaleTemps(dir: string): Promise<number> {
+  const stale = await staleTemps(dir);
   // A crashed extraction may have sealed its temp dir already.
-  await Promise.all(stale.map((name) => removeSealed(path.join(dir, name))));
+  await Promise.all(stale.map(({ name }) => removeSealed(path.join(dir, name))));
   return stale.length;
 }

@@ -50,9 +50,30 @@ describe('planTree', () => {
       ]),
     );
     expect(plan.files.filter((f) => f.to === 'node_modules/a/node_modules/b/index.js')).toEqual([
-      { integrity: integrity('b'), from: 'index.js', to: 'node_modules/a/node_modules/b/index.js' },
+      { integrity: integrity('b'), from: 'index.js', to: 'node_modules/a/node_modules/b/index.js', copy: false },
     ]);
   });
+
+  it.each(['hardlinked', 'linked-packages'] as const)(
+    'in the %s layout copies everything below a package whose scripts are allowed, nested packages included, and links nothing of it to the store',
+    (layout) => {
+      const scripted = { ...entry('s', 'node_modules/s', 's'), scriptsAllowed: true as const };
+      const plan = planTree(
+        [scripted, entry('n', 'node_modules/s/node_modules/n', 'n'), entry('p', 'node_modules/p', 'p')],
+        new Map([
+          [integrity('s'), listing(['index.js', 'lib/x.js'], ['lib'])],
+          [integrity('n'), listing(['index.js'])],
+          [integrity('p'), listing(['index.js'])],
+        ]),
+        layout,
+      );
+      const copied = plan.files.filter((file) => file.copy).map((file) => file.to).sort();
+      expect(copied).toEqual(['node_modules/s/index.js', 'node_modules/s/lib/x.js', 'node_modules/s/node_modules/n/index.js']);
+      // The package without scripts keeps its layout's way: a hard link, or one link to the store.
+      if (layout === 'hardlinked') expect(plan.files.find((file) => file.to === 'node_modules/p/index.js')?.copy).toBe(false);
+      expect(plan.packageLinks.map((link) => link.path)).toEqual(layout === 'hardlinked' ? [] : ['node_modules/p']);
+    },
+  );
 
   it('in the linked-packages layout links packages without nested packages to the store, keeping their parents real', () => {
     const plan = planTree(

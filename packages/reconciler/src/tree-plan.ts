@@ -7,16 +7,21 @@
 // files. `linked-packages`: a package with no nested packages below it becomes one symlink to
 // its store directory, so a new tree costs about one syscall per package; resolution then
 // needs --preserve-symlinks (script runs add it), or lookups would start from the store.
+//
+// In both layouts, whatever lies below a package whose lifecycle scripts run is a real directory
+// of copied files: a script writing into its own files must not change the shared store.
 import path from 'node:path';
 import { SpkError, type ManifestEntry } from '@spk/common';
 import type { PackageListing } from './extracted-store.ts';
+import { scriptPackageArea } from './install-scripts/script-packages.ts';
 
 export type TreeLayout = 'hardlinked' | 'linked-packages';
 
 export interface TreePlan {
   /** Relative to the tree root, every parent before its children. */
   dirs: string[];
-  files: Array<{ integrity: string; from: string; to: string }>;
+  /** `copy`: below a package whose scripts run, so copied rather than hard-linked. */
+  files: Array<{ integrity: string; from: string; to: string; copy: boolean }>;
   symlinks: Array<{ path: string; target: string }>;
   /** `.bin` links, and the file each one runs (to mark executable), if the package has it. */
   bins: Array<{ path: string; target: string; executable: string | null }>;
@@ -68,22 +73,27 @@ function planBins(entries: readonly ManifestEntry[], listings: ReadonlyMap<strin
   return bins;
 }
 
-/** Packages that have other packages nested in their own node_modules. */
-function parentsOfNested(entries: readonly ManifestEntry[]): Set<string> {
+/**
+ * Packages placed as one link to the store (`linked-packages` only): not those with packages
+ * nested in their own node_modules, nor those in a scripted package's area.
+ */
+function linkedPackages(entries: readonly ManifestEntry[], treeLayout: TreeLayout): (entry: ManifestEntry) => boolean {
+  if (treeLayout !== 'linked-packages') return () => false;
   const parents = new Set<string>();
   for (const entry of entries) {
     const cut = entry.path.lastIndexOf('/node_modules/');
     if (cut > 0) parents.add(entry.path.slice(0, cut));
   }
-  return parents;
+  const scripted = scriptPackageArea(entries);
+  return (entry) => !parents.has(entry.path) && !scripted(entry.path);
 }
 
 /** Integrities whose listing the plan needs: linked packages need none unless they have bins. */
 export function listingsNeeded(manifest: readonly ManifestEntry[], treeLayout: TreeLayout): Set<string> {
-  const mustBeReal = treeLayout === 'linked-packages' ? parentsOfNested(manifest) : null;
+  const linked = linkedPackages(manifest, treeLayout);
   const needed = new Set<string>();
   for (const entry of manifest) {
-    if (!mustBeReal || mustBeReal.has(entry.path) || Object.keys(entry.bin).length > 0) needed.add(entry.integrity);
+    if (!linked(entry) || Object.keys(entry.bin).length > 0) needed.add(entry.integrity);
   }
   return needed;
 }
@@ -99,10 +109,11 @@ export function planTree(
   const dirs = new Set<string>();
   const placed = new Map<string, Placed>();
   const packageLinks: TreePlan['packageLinks'] = [];
-  const mustBeReal = treeLayout === 'linked-packages' ? parentsOfNested(entries) : null;
+  const linked = linkedPackages(entries, treeLayout);
+  const scripted = scriptPackageArea(entries);
 
   for (const entry of entries) {
-    if (mustBeReal && !mustBeReal.has(entry.path)) {
+    if (linked(entry)) {
       for (const dir of ancestors(entry.path).slice(0, -1)) dirs.add(dir);
       packageLinks.push({ path: entry.path, integrity: entry.integrity });
       continue;
@@ -126,7 +137,7 @@ export function planTree(
   const symlinks: TreePlan['symlinks'] = [];
   for (const [to, what] of placed) {
     if (dirs.has(to)) throw new SpkError('INTERNAL', `the tree path "${to}" would be both a directory and a file`);
-    if (what.kind === 'file') files.push({ integrity: what.integrity, from: what.from, to });
+    if (what.kind === 'file') files.push({ integrity: what.integrity, from: what.from, to, copy: scripted(to) });
     else symlinks.push({ path: to, target: what.target });
   }
   return { dirs: [...dirs].sort((a, b) => depth(a) - depth(b)), files, symlinks, bins, packageLinks };

@@ -17,8 +17,8 @@ import { tempName } from './temp-names.ts';
 import { planTree, type TreeLayout } from './tree-plan.ts';
 import { TREE_MARKER } from './tree-state.ts';
 
-/** A tree path's expected entry; files say which store file they link. */
-export type TreeEntry = ExpectedEntry & { source?: { integrity: string; from: string } };
+/** A tree path's expected entry; files say which store file they link (or copy, below a scripted package). */
+export type TreeEntry = ExpectedEntry & { source?: { integrity: string; from: string; copy?: boolean } };
 
 export interface TreeSources {
   contents(integrity: string): PackageContents;
@@ -47,7 +47,7 @@ export function expectedTree(options: { manifest: Manifest; treeLayout: TreeLayo
   for (const dir of plan.dirs) expected.set(dir, { kind: 'dir' });
   for (const file of plan.files) {
     const entry = sources.contents(file.integrity).get(file.from) as Extract<ExpectedEntry, { kind: 'file' }>;
-    expected.set(file.to, { ...entry, source: { integrity: file.integrity, from: file.from } });
+    expected.set(file.to, { ...entry, source: { integrity: file.integrity, from: file.from, ...(file.copy ? { copy: true } : {}) } });
   }
   for (const link of plan.symlinks) expected.set(link.path, { kind: 'symlink', target: link.target });
   for (const link of plan.packageLinks) {
@@ -67,24 +67,35 @@ export interface TreeState {
   differences: Difference[];
 }
 
-export async function inspectTree(treeDir: string, expected: ReadonlyMap<string, TreeEntry>, sources: TreeSources): Promise<TreeState> {
+/**
+ * `presenceOnly`: paths below packages whose lifecycle scripts ran; their files are only checked
+ * for presence (scripts may rewrite them and add more), so they are never hashed either.
+ */
+export async function inspectTree(
+  treeDir: string,
+  expected: ReadonlyMap<string, TreeEntry>,
+  sources: TreeSources,
+  presenceOnly: (rel: string) => boolean = () => false,
+): Promise<TreeState> {
   // A file that is the very inode of its verified store file holds the right bytes.
   const disk = await readDiskEntries(treeDir, {
     hash: (rel, stats) => {
+      if (presenceOnly(rel)) return false;
       const source = expected.get(rel)?.source;
       return !source || sources.soundInode(source.integrity, source.from) !== inodeKey(stats);
     },
   });
-  return { disk, differences: diffContents(expected, disk, { dirWriteMask: 0o022, ignore: new Set([TREE_MARKER]) }) };
+  return { disk, differences: diffContents(expected, disk, { dirWriteMask: 0o022, ignore: new Set([TREE_MARKER]), presenceOnly }) };
 }
 
-/** Puts a store file (hard link, or a copy across filesystems) or a symlink at `at`. */
+/** Puts a store file (hard link, or a copy across filesystems or below a scripted package) or a symlink at `at`. */
 async function place(entry: TreeEntry, at: string, sources: TreeSources): Promise<void> {
   if (entry.kind === 'symlink') return symlink(entry.target, at);
   if (entry.kind === 'dir') return void (await mkdir(at, TREE_DIR_MODE));
   const from = path.join(sources.storeDir(entry.source!.integrity), entry.source!.from);
   try {
-    await link(from, at);
+    if (entry.source!.copy) await copyFile(from, at);
+    else await link(from, at);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'EMLINK') throw error;

@@ -1,8 +1,8 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { listFixtures, orderForPublish, type FixtureRef } from './list-fixtures.ts';
+import { FIXTURES_DIR, listFixtures, orderForPublish, type FixtureRef } from './list-fixtures.ts';
 
 const ref = (name: string, version: string, dependsOn: string[] = []): FixtureRef => ({ name, version, dir: `/x/${name}/${version}`, dependsOn });
 const specs = (fixtures: FixtureRef[]) => fixtures.map((fixture) => `${fixture.name}@${fixture.version}`);
@@ -50,12 +50,15 @@ describe('listFixtures', () => {
     await expect(listFixtures(root)).rejects.toThrow(/app@1\.0\.1/);
   });
 
-  it('lists the repository fixtures the README promises', async () => {
-    const names = new Set((await listFixtures()).map((fixture) => fixture.name));
-    for (const name of ['spk-fixture-esm', 'spk-fixture-cjs', 'spk-fixture-leaf', 'spk-fixture-nested', '@spk-fixtures/scoped',
-      'spk-fixture-typed', 'spk-fixture-untyped', '@types/spk-fixture-untyped', 'spk-fixture-install-script',
-      'spk-fixture-bin', '@spk-private/secret']) {
-      expect(names.has(name), name).toBe(true);
-    }
+  it('lists every fixture and version the README table promises, and the README lists every fixture', async () => {
+    const readme = await readFile(path.join(FIXTURES_DIR, 'README.md'), 'utf8');
+    // Rows of the table: | `name` | 1.0.0, 1.1.0 | what it is for |
+    const promised = [...readme.matchAll(/^\| `([^`]+)` \| ([^|]+) \|/gm)].flatMap(([, name, versions]) =>
+      versions!.split(',').map((version) => `${name}@${version.trim()}`),
+    );
+    expect(promised.length).toBeGreaterThan(20);
+    const listed = specs(await listFixtures());
+    expect(listed.filter((spec) => !promised.includes(spec)), 'fixtures the README does not list').toEqual([]);
+    expect(promised.filter((spec) => !listed.includes(spec)), 'README rows without a fixture').toEqual([]);
   });
 });

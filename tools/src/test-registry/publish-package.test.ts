@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildPublishDocument, packagePath } from './publish-package.ts';
+import { buildPublishDocument, packagePath, publishTag } from './publish-package.ts';
 
 const input = {
   manifest: { name: '@s/pkg', version: '1.2.3', description: 'd' },
@@ -25,6 +25,22 @@ describe('buildPublishDocument', () => {
     const attachment = doc._attachments['@s/pkg-1.2.3.tgz'];
     expect(Buffer.from(attachment?.data ?? '', 'base64').toString()).toBe('tarball bytes');
     expect(attachment?.length).toBe(input.tarball.length);
+  });
+
+  it('tags a version as npm publish does: the tag asked for, else publishConfig.tag, else latest', () => {
+    const tagged = { ...input.manifest, publishConfig: { tag: 'next' } };
+    expect(publishTag(input.manifest)).toBe('latest');
+    expect(publishTag(tagged)).toBe('next');
+    expect(publishTag(tagged, 'beta')).toBe('beta');
+    const doc = buildPublishDocument('http://127.0.0.1:1', { ...input, manifest: tagged }) as { 'dist-tags': Record<string, string> };
+    expect(doc['dist-tags']).toEqual({ next: '1.2.3' });
+  });
+
+  it('keeps a deprecation message on the version, where the registry serves it', () => {
+    const doc = buildPublishDocument('http://127.0.0.1:1', { ...input, manifest: { ...input.manifest, deprecated: 'use 2.x' } }) as {
+      versions: Record<string, { deprecated?: string }>;
+    };
+    expect(doc.versions['1.2.3']?.deprecated).toBe('use 2.x');
   });
 
   it('encodes the scope separator in registry paths', () => {

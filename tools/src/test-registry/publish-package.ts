@@ -1,6 +1,8 @@
 // Publishes a package through the registry's own HTTP API: the same PUT-with-`_attachments`
 // document `npm publish` sends, so the registry stores and serves it exactly as it would a real
 // publish (packument, dist-tags, tarball URL), without the seconds an `npm publish` spawn costs.
+// A manifest's `deprecated` field rides along into the packument's version (where `npm deprecate`
+// puts it), and its `publishConfig.tag` picks the dist-tag, as `npm publish` reads it.
 import type { FixtureManifest } from './pack-fixture.ts';
 
 export interface PublishInput {
@@ -13,12 +15,20 @@ export interface PublishInput {
 export interface PublishOptions {
   /** Bearer token; required for scopes that only authenticated users may publish to. */
   token?: string;
-  /** Dist-tag to point at this version. */
+  /** Dist-tag to point at this version (default: the manifest's `publishConfig.tag`, else `latest`). */
   tag?: string;
 }
 
+/** The dist-tag `npm publish` would use: the one asked for, else `publishConfig.tag`, else `latest`. */
+export function publishTag(manifest: FixtureManifest, asked?: string): string {
+  if (asked !== undefined) return asked;
+  const config = manifest.publishConfig;
+  const tag = typeof config === 'object' && config !== null ? (config as Record<string, unknown>).tag : undefined;
+  return typeof tag === 'string' && tag !== '' ? tag : 'latest';
+}
+
 /** The body of `PUT /<name>`, built like npm's libnpmpublish does. Pure, so it is unit-testable. */
-export function buildPublishDocument(registryUrl: string, input: PublishInput, tag = 'latest'): Record<string, unknown> {
+export function buildPublishDocument(registryUrl: string, input: PublishInput, tag = publishTag(input.manifest)): Record<string, unknown> {
   const { name, version } = input.manifest;
   const unscoped = name.startsWith('@') ? name.slice(name.indexOf('/') + 1) : name;
   const attachmentName = `${name}-${version}.tgz`;
@@ -59,7 +69,7 @@ export async function publishPackage(registryUrl: string, input: PublishInput, o
   const response = await fetch(`${registryUrl}${packagePath(input.manifest.name)}`, {
     method: 'PUT',
     headers,
-    body: JSON.stringify(buildPublishDocument(registryUrl, input, options.tag)),
+    body: JSON.stringify(buildPublishDocument(registryUrl, input, publishTag(input.manifest, options.tag))),
   });
   if (!response.ok) {
     const spec = `${input.manifest.name}@${input.manifest.version}`;

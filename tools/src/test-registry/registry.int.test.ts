@@ -59,6 +59,17 @@ describe('seeded fixture registry', () => {
     expect((await getPackument('spk-fixture-leaf'))['dist-tags'].latest).toBe('2.0.0');
   });
 
+  it("serves a fixture's deprecation message and publishConfig.tag as the packument's, latest staying on the highest release", async () => {
+    const packument = (await getPackument('spk-fixture-deprecated')) as Packument & { versions: Record<string, { deprecated?: string }> };
+    expect(packument['dist-tags']).toEqual({ latest: '2.0.0', next: '3.0.0-beta.1' });
+    expect(Object.fromEntries(Object.entries(packument.versions).map(([v, m]) => [v, m.deprecated ?? null]))).toEqual({
+      '1.0.0': 'use 2.x',
+      '1.1.0': '1.1.0 ships a broken build; use 2.x',
+      '2.0.0': null,
+      '3.0.0-beta.1': null,
+    });
+  });
+
   it('answers 404 for names it does not hold instead of proxying to the public registry', async () => {
     // `left-pad` exists on npmjs: a 404 here means there is no uplink to fetch it from.
     for (const name of ['spk-fixture-does-not-exist', 'left-pad', '@spk-fixtures/missing']) {

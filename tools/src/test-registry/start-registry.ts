@@ -1,7 +1,9 @@
 // Starts a real npm registry (Verdaccio) on loopback for tests and demos: fresh temp storage and
 // config per start, no uplinks, quiet logs. Verdaccio runs in a child process so the caller's
-// process (a vitest worker, the global setup) stays free of its globals and handles.
+// process (a vitest worker, the global setup) stays free of its globals and handles. Optionally a
+// private registry: scopes only one user may read, that user created with a random password.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { addRegistryUser } from './add-user.ts';
 import { packFixture } from './pack-fixture.ts';
 import { publishPackage, type PublishInput, type PublishOptions } from './publish-package.ts';
-import { buildVerdaccioConfig, type RegistryLogLevel } from './verdaccio-config.ts';
+import { buildVerdaccioConfig, type PrivateScopes, type RegistryLogLevel } from './verdaccio-config.ts';
 import { digestTarball } from './tarball-digests.ts';
 import type { RegistryChildMessage } from './verdaccio-process.ts';
 
@@ -20,6 +22,20 @@ export interface StartTestRegistryOptions {
   startTimeoutMs?: number;
   /** Where Verdaccio's log lines go; defaults to this process's stderr. */
   onLog?: (line: string) => void;
+  /**
+   * Scopes only one user may read and publish, e.g. `{ '@spk-corp': 'corp' }`: anyone else (another
+   * user, a wrong token, no token) is refused. Each user is created with a random password and
+   * handed back in `users`. Everything else stays readable by anyone, and there are still no uplinks.
+   */
+  privateScopes?: PrivateScopes;
+}
+
+/** A registry user the registry was started with, and its credentials (test secrets). */
+export interface RegistryUser {
+  name: string;
+  password: string;
+  /** Bearer token issued at creation (`_authToken`). */
+  token: string;
 }
 
 /** What a publish stored, for assertions against the registry's answers. */
@@ -40,6 +56,8 @@ export interface TestRegistry {
   port: number;
   storageDir: string;
   configDir: string;
+  /** The users of `privateScopes`, by name; empty without it. */
+  users: Readonly<Record<string, RegistryUser>>;
   publish(source: PublishSource, options?: PublishOptions): Promise<PublishedPackage>;
   /** Creates a user and returns its bearer token. */
   addUser(name: string, password: string): Promise<string>;
@@ -65,6 +83,7 @@ export async function startTestRegistry(options: StartTestRegistryOptions = {}):
       storageDir,
       htpasswdFile: path.join(configDir, 'htpasswd'),
       logLevel: options.logLevel ?? 'warn',
+      ...(options.privateScopes ? { privateScopes: options.privateScopes } : {}),
     });
     // JSON is valid YAML, and Verdaccio only accepts config files named *.yaml.
     await writeFile(configPath, JSON.stringify(config, null, 2));
@@ -81,23 +100,42 @@ export async function startTestRegistry(options: StartTestRegistryOptions = {}):
     child.once('exit', (code, signal) => {
       if (!stopping) onLog(`verdaccio exited unexpectedly (code ${code}, signal ${signal})`);
     });
+    const stop = once(async () => {
+      stopping = true;
+      await killChild(child);
+      await rm(rootDir, { recursive: true, force: true });
+    });
+    let users: Record<string, RegistryUser>;
+    try {
+      users = await createScopeUsers(url, options.privateScopes ?? {});
+    } catch (error) {
+      await stop();
+      throw error;
+    }
     return {
       url,
       port,
       storageDir,
       configDir,
+      users,
       publish: (source, publishOptions) => publish(url, source, publishOptions),
       addUser: (name, password) => addRegistryUser(url, name, password),
-      stop: once(async () => {
-        stopping = true;
-        await killChild(child);
-        await rm(rootDir, { recursive: true, force: true });
-      }),
+      stop,
     };
   } catch (error) {
     await rm(rootDir, { recursive: true, force: true });
     throw error;
   }
+}
+
+/** One user per distinct name in `privateScopes`, each with a fresh random password. */
+async function createScopeUsers(url: string, privateScopes: PrivateScopes): Promise<Record<string, RegistryUser>> {
+  const users: Record<string, RegistryUser> = {};
+  for (const name of new Set(Object.values(privateScopes))) {
+    const password = randomBytes(18).toString('base64url');
+    users[name] = { name, password, token: await addRegistryUser(url, name, password) };
+  }
+  return users;
 }
 
 async function publish(url: string, source: PublishSource, options?: PublishOptions): Promise<PublishedPackage> {

@@ -7,13 +7,17 @@ import { printResult, type CommandContext } from './context.ts';
 
 type PackagesCommand = Extract<Command, { kind: `packages.${string}` }>;
 
-function checkName(name: string): string {
+/** A package name given alone (no range), checked with npm's rules before any request. */
+export function checkName(name: string): string {
   const problem = checkPackageName(name);
   if (problem) throw new SpkError('INVALID_SPEC', problem, { name });
   return name;
 }
 
-/** Declared without the registry check (registry unreachable): say so on stderr; `--json` carries them in `warnings`. */
+/**
+ * What the declaration check has to say (a deprecated version picked, a dist-tag range, or no check
+ * at all because the registry did not answer): on stderr; `--json` carries them in `warnings`.
+ */
 function printWarnings(ctx: CommandContext, warnings: readonly string[] | undefined): void {
   if (ctx.json) return;
   for (const warning of warnings ?? []) ctx.io.stderr(`warning: ${warning}\n`);

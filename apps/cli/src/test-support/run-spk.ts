@@ -14,6 +14,10 @@ export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
-export function runSpk(args: string[], options: { env?: Record<string, string>; cwd?: string } = {}): Promise<SpkResult> {
-  return runProcess(process.execPath, [SPK_BIN, ...args], { cwd: options.cwd ?? REPO_ROOT, env: cleanEnv(options.env ?? {}) });
+export function runSpk(args: readonly string[], options: { env?: Record<string, string>; cwd?: string; stdin?: string } = {}): Promise<SpkResult> {
+  return runProcess(process.execPath, [SPK_BIN, ...args], {
+    cwd: options.cwd ?? REPO_ROOT,
+    env: cleanEnv(options.env ?? {}),
+    ...(options.stdin === undefined ? {} : { stdin: options.stdin }),
+  });
 }

@@ -20,9 +20,19 @@ export const declaredPackages = pgTable('declared_packages', {
 /** Singleton rows (id = 1) hold operator settings. */
 export const registryConfig = pgTable('registry_config', {
   id: integer('id').primaryKey(),
+  /** The default registry, kept in step with `settings.registry`. */
   url: text('url').notNull(),
+  /** Legacy plaintext token (before registry settings were encrypted): migrated into `settings` and cleared on start. */
   token: text('token'),
+  /** The whole registry configuration; every secret in it is sealed (AES-256-GCM, see secrets/secret-box.ts). */
+  settings: jsonb('settings').$type<Record<string, unknown>>(),
   updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
+/** Package names whose lifecycle scripts hosts may run. */
+export const installScriptsAllowed = pgTable('install_scripts_allowed', {
+  name: text('name').primaryKey(),
+  allowedAt: ts('allowed_at').notNull().defaultNow(),
 });
 
 export const storageConfig = pgTable('storage_config', {

@@ -32,6 +32,8 @@ export interface CoreHostDeps {
   firstRetryMs?: number;
   /** Limits and allowances of script runs on this instance. */
   runs?: ScriptRunOptions;
+  /** Allowed lifecycle scripts: each script's timeout; they run as the script runs' user. */
+  installScripts?: { timeoutMs?: number };
 }
 
 export const DEFAULT_POLL_INTERVAL_MS = 30_000;
@@ -48,6 +50,7 @@ export function createCoreHost(deps: CoreHostDeps) {
       }
       return bytes;
     },
+    installScripts: { ...deps.installScripts, ...(deps.runs?.runAsUser ? { runAsUser: deps.runs.runAsUser } : {}) },
     logger: {
       info: (message, fields) => log.info(fields ?? {}, message),
       error: (message, fields) => log.error(fields ?? {}, message),

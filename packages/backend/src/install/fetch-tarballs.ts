@@ -1,10 +1,10 @@
 // Fetches one tarball the blob store does not have (or holds damaged), verified by pacote against
 // the registry's integrity while it downloads; the pipeline hashes it once more for our sha512 key.
 import pacote from 'pacote';
+import { toResolveError, type RegistryNaming } from './npm-error-mapping.ts';
 import type { ResolvedNode } from './resolve-tree.ts';
-import { toResolveError } from './resolve-tree.ts';
 
-export async function fetchTarball(node: ResolvedNode, npmOptions: Record<string, unknown>): Promise<Uint8Array> {
+export async function fetchTarball(node: ResolvedNode, npmOptions: Record<string, unknown>, registries: RegistryNaming): Promise<Uint8Array> {
   let data: Buffer;
   try {
     data = await pacote.tarball(node.resolved, {
@@ -13,7 +13,8 @@ export async function fetchTarball(node: ResolvedNode, npmOptions: Record<string
       preferOnline: true,
     } as pacote.Options);
   } catch (error) {
-    throw toResolveError(Object.assign(error as object, { pkgid: `${node.name}@${node.version}` }), npmOptions);
+    // The package, so the message names it and the registry it comes from.
+    throw toResolveError(Object.assign(error as object, { pkgid: `${node.name}@${node.version}` }), registries);
   }
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }

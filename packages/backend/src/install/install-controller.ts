@@ -11,21 +11,23 @@ import { isStoredBlobIntact } from '../blob-stores/published-blob.ts';
 import type { BlobIndexStore } from '../stores/blob-index-store.ts';
 import type { InstallStateStore } from '../stores/install-state-store.ts';
 import type { PackageStore } from '../stores/package-store.ts';
+import type { ScriptsPolicyStore } from '../stores/scripts-policy-store.ts';
 import type { SettingsStore } from '../stores/settings-store.ts';
+import { npmRequestOptions } from '../registry/request-options.ts';
 import type { Clock, HookBus, Logger } from '../services.ts';
 import { fetchTarball } from './fetch-tarballs.ts';
 import { runInstallPipeline, type PipelineResult } from './install-pipeline.ts';
 import { createInstallerLock, type InstallerLease, type InstallerLockOptions } from './installer-lock.ts';
 import { throttleProgress } from './progress-throttle.ts';
-import { registryOptions } from './registry-options.ts';
-import { resolveTree, type TypesStep } from './resolve-tree.ts';
-import { planCompanions, planNodeTypes } from './types-companions.ts';
-import { createRegistryTypesLookup } from './types-registry-lookup.ts';
+import { resolveTree } from './resolve-tree.ts';
+import { createTypesStep } from './types-step.ts';
 
 export interface InstallControllerDeps {
   database: Database;
   packages: PackageStore;
   settings: SettingsStore;
+  /** Which packages' install scripts hosts may run: read at each install. */
+  scriptsPolicy: Pick<ScriptsPolicyStore, 'allowedNames'>;
   state: InstallStateStore;
   blobIndex: BlobIndexStore;
   blobStores: BlobStoreRegistry;
@@ -79,44 +81,31 @@ export function createInstallController(deps: InstallControllerDeps) {
     }
   }
 
-  /** `@types/node` and companions for the script editor, looked up with the resolve's own npm options. */
-  function typesStep(declared: ReadonlyArray<{ name: string }>, npmOptions: Record<string, unknown>, signal: AbortSignal): TypesStep {
-    const context = (packumentCache: Parameters<TypesStep['plan']>[1]) => ({ lookup: createRegistryTypesLookup(npmOptions, packumentCache), logger: log, signal });
-    return {
-      beforeResolve: async (packumentCache) => {
-        const nodeTypes = await planNodeTypes({ ...context(packumentCache), declared, nodeMajor: typesAutoAdd.nodeMajor });
-        return nodeTypes ? [nodeTypes] : [];
-      },
-      plan: (topLevel, packumentCache) => planCompanions({ ...context(packumentCache), declared, topLevel }),
-      // The code only: a message could carry a registry URL with its credentials.
-      planFailed: (error) => log.warn({ code: errorCode(error) }, 'choosing the packages to add for types failed; installing without them'),
-      rebuildFailed: (error, additions) =>
-        log.warn(
-          { code: error.code, npmCode: error.details?.npmCode ?? null, packages: additions.map((a) => `${a.name}@${a.version}`) },
-          `resolving with the packages added for types failed (${error.message}); installing without them`,
-        ),
-    };
-  }
-
   /** Resolve, fetch, publish. The lease's signal stops it, registry requests in flight included. */
   async function build(scratchDir: string, signal: AbortSignal, generation: number): Promise<PipelineResult & { resolvePasses: number }> {
-    const [packages, creds, caps, storeId] = await Promise.all([
+    const [packages, registries, caps, storeId, scriptsAllowed] = await Promise.all([
       deps.packages.listEnabled(),
-      deps.settings.getRegistryCredentials(),
+      deps.settings.getRegistryAccess(),
       deps.settings.getSizeCaps(),
       deps.settings.getActiveStoreId(),
+      deps.scriptsPolicy.allowedNames(),
     ]);
-    const npmOptions = { ...registryOptions(creds), cache: path.join(scratchDir, '.npm-cache'), signal };
+    const npmOptions = { ...npmRequestOptions(registries), cache: path.join(scratchDir, '.npm-cache'), signal };
     const store = deps.blobStores.get(storeId);
     let resolvePasses = 0;
+    const typesWarnings: string[] = [];
+    const types = typesAutoAdd.enabled
+      ? { types: createTypesStep({ declared: packages, npmOptions, registries, signal, nodeMajor: typesAutoAdd.nodeMajor, logger: log, warnings: typesWarnings }) }
+      : {};
     const result = await runInstallPipeline({
       declared: packages,
       resolve: async () => {
-        const resolved = await resolveTree({ packages, scratchDir, npmOptions, ...(typesAutoAdd.enabled ? { types: typesStep(packages, npmOptions, signal) } : {}) });
+        const resolved = await resolveTree({ packages, scratchDir, npmOptions, registries, ...types });
         resolvePasses = resolved.passes;
         return resolved.nodes;
       },
-      fetch: (node) => fetchTarball(node, npmOptions),
+      scriptsAllowed,
+      fetch: (node) => fetchTarball(node, npmOptions, registries),
       indexedSizes: (integrities) => deps.blobIndex.sizesIn(store.id, integrities),
       isIntact: (integrity, size) => isStoredBlobIntact(store, integrity, size),
       store,
@@ -126,7 +115,7 @@ export function createInstallController(deps: InstallControllerDeps) {
       concurrency: deps.fetchConcurrency ?? 8,
       signal,
     });
-    return { ...result, resolvePasses };
+    return { ...result, warnings: [...result.warnings, ...typesWarnings], resolvePasses };
   }
 
   async function recordFailure(error: unknown, generation: number): Promise<void> {

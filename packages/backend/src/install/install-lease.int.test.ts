@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -16,10 +17,12 @@ const drivers = testDrivers().filter((d) => d === 'postgres');
 describe.each(drivers)('an install that loses its installer lease (%s)', (driver) => {
   let t: TestBackend;
   let proxy: SlowRegistryProxy;
+  // Instances sharing a database share the key their registry secrets are sealed with (SPK_SECRET_KEY).
+  const secretKey = randomBytes(32).toString('base64');
 
   beforeAll(async () => {
     proxy = await startSlowRegistryProxy(inject('registryUrl'), 0);
-    t = await createTestBackend(driver, { registry: { url: proxy.url, token: inject('registryToken') } });
+    t = await createTestBackend(driver, { registry: { url: proxy.url, token: inject('registryToken') }, secretKey });
     await t.client.packages.add({ name: 'spk-fixture-cjs', range: '^1.0.0' });
     await t.client.packages.add({ name: 'spk-fixture-esm', range: '1.0.0' });
     await t.client.install.trigger();
@@ -64,7 +67,7 @@ describe.each(drivers)('an install that loses its installer lease (%s)', (driver
     const dataDir = await mkdtemp(path.join(tmpdir(), 'spk-backend-b-'));
     const other = createScriptPackagesBackend(
       { database, logger: silentLogger, dataDir, hooks: createHookBus(), clock: systemClock, auth: { authenticate: async () => TEST_ADMIN } },
-      { hostId: 'other' },
+      { hostId: 'other', secretKey },
     );
     await other.start();
     try {

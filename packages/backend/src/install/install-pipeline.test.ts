@@ -31,7 +31,7 @@ function pkg(name: string, entries: CraftedEntry[] = [{ path: 'package/index.js'
 /** The pipeline's world in memory: a registry, a blob store that records every put, a blob index. */
 function world(
   registry: Pkg[],
-  options: { caps?: SizeCaps; published?: Pkg[]; damaged?: string[]; serve?: Map<string, Uint8Array>; declared?: DeclaredEntry[] } = {},
+  options: { caps?: SizeCaps; published?: Pkg[]; damaged?: string[]; serve?: Map<string, Uint8Array>; declared?: DeclaredEntry[]; scriptsAllowed?: string[] } = {},
 ) {
   const blobs = new Map<string, Uint8Array>();
   const index = new Map<string, number>();
@@ -63,6 +63,7 @@ function world(
   const deps: PipelineDeps = {
     declared: options.declared ?? registry.map((p) => ({ name: p.node.name, range: '^1.0.0' })),
     resolve: async () => registry.map((p) => p.node),
+    scriptsAllowed: new Set(options.scriptsAllowed ?? []),
     async fetch(node) {
       fetches.push(node.name);
       return options.serve?.get(node.name) ?? registry.find((p) => p.node.name === node.name)!.bytes;
@@ -208,5 +209,41 @@ describe('install pipeline', () => {
     ]);
     expect(Object.keys(marked.manifest[0]!)).not.toContain('addedForTypes');
     expect(marked.lockfileHash).not.toBe(plain.lockfileHash);
+  });
+
+  it('marks scriptsAllowed only on allowed packages that have install scripts, and allowing one changes the hash', async () => {
+    const scripted = pkg('scripted');
+    scripted.node = { ...scripted.node, hasInstallScript: true };
+    const plain = pkg('plain');
+    const without = await runInstallPipeline(world([scripted, plain]).deps);
+    const allowed = await runInstallPipeline(world([scripted, plain], { scriptsAllowed: ['scripted', 'plain', 'absent'] }).deps);
+    expect(without.manifest.map((e) => [e.name, e.hasInstallScript, e.scriptsAllowed])).toEqual([
+      ['scripted', true, undefined],
+      ['plain', false, undefined],
+    ]);
+    expect(allowed.manifest.map((e) => [e.name, e.scriptsAllowed])).toEqual([
+      ['scripted', true],
+      ['plain', undefined],
+    ]);
+    expect(Object.keys(allowed.manifest[1]!)).not.toContain('scriptsAllowed');
+    expect(allowed.lockfileHash).not.toBe(without.lockfileHash);
+  });
+
+  it('warns about deprecated versions and declared dist-tags in the result, before the size warnings', async () => {
+    const old = pkg('old');
+    old.node = { ...old.node, deprecated: 'use new' };
+    const tagged = pkg('tagged');
+    const w = world([old, tagged], {
+      declared: [
+        { name: 'old', range: '^1.0.0' },
+        { name: 'tagged', range: 'next' },
+      ],
+      caps: { ...DEFAULT_SIZE_CAPS, warnTotalBytes: 1 },
+    });
+    const { warnings } = await runInstallPipeline(w.deps);
+    expect(warnings).toHaveLength(3);
+    expect(warnings[0]).toBe('old@^1.0.0 installs 1.0.0, which is deprecated: "use new"; declare a range that avoids it (spk packages set old@<range>)');
+    expect(warnings[1]).toBe('tagged@next: the tag next pointed to 1.0.0 at this install; declare a range to control upgrades');
+    expect(warnings[2]).toMatch(/over the warning threshold/);
   });
 });

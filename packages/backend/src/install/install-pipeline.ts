@@ -1,7 +1,7 @@
 // One install, start to commit: resolve -> check every declared package is in the tree -> check
 // what is published -> fetch what is new or damaged -> check each tarball (integrity, tar-entry
-// policy) -> check caps -> publish -> build the manifest. Side effects come in as deps; nothing is
-// published before every check has passed.
+// policy) -> check caps -> publish -> build the manifest (which says whose install scripts hosts
+// run) and the warnings. Side effects come in as deps; nothing is published before every check has passed.
 import ssri from 'ssri';
 import { computeLockfileHash, isSpkError, SpkError, type InstallProgress, type Manifest, type SizeCaps } from '@spk/common';
 import { checkTarball, mapConcurrent } from '@spk/reconciler';
@@ -9,11 +9,14 @@ import type { BlobStore } from '../blob-stores/blob-store.ts';
 import { checkDeclaredSet, type DeclaredEntry } from './declared-set-check.ts';
 import { checkSizeCaps } from './size-caps.ts';
 import type { ResolvedNode } from './resolve-tree.ts';
+import { treeWarnings } from './tree-warnings.ts';
 
 export interface PipelineDeps {
   /** The enabled declared packages: each must be at the top level of what `resolve` returns. */
   declared: readonly DeclaredEntry[];
   resolve(): Promise<ResolvedNode[]>;
+  /** Names whose lifecycle scripts may run: their entries with install scripts are marked `scriptsAllowed`. */
+  scriptsAllowed: ReadonlySet<string>;
   /** The tarball's bytes, as the registry serves them. */
   fetch(node: ResolvedNode): Promise<Uint8Array>;
   /** Sizes of blobs already published, by integrity. */
@@ -108,11 +111,13 @@ export async function runInstallPipeline(deps: PipelineDeps): Promise<PipelineRe
       bin: node.bin,
       dependencies: node.dependencies,
       ...(node.addedForTypes ? { addedForTypes: true as const } : {}),
+      // Part of the hashed manifest: allowing or disallowing a package's scripts makes a new tree.
+      ...(node.hasInstallScript && deps.scriptsAllowed.has(node.name) ? { scriptsAllowed: true as const } : {}),
     };
   });
 
   await deps.progress({ phase: 'checking', done: 0, total: manifest.length });
-  const warnings = checkSizeCaps(manifest, deps.caps);
+  const warnings = [...treeWarnings(deps.declared, nodes), ...checkSizeCaps(manifest, deps.caps)];
 
   const t2 = performance.now();
   const toPublish = [...fetched.values()];

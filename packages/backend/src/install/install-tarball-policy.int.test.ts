@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { InstallState } from '@spk/common';
 import { craftPackage, publishPackage, type CraftedEntry } from '@spk/tools';
 import { createTestBackend, type TestBackend } from '../testing/test-backend.ts';
 import { testDrivers } from '../testing/test-database.ts';
+import { installOn } from './test-support/install-on.ts';
 
 // Tarballs the host's safe extraction would refuse, served by the real registry: the installer must
 // refuse them too, before publishing anything, or it commits a state no host can reach.
@@ -14,11 +14,7 @@ const UNSAFE: Array<[string, CraftedEntry]> = [
 describe.each(testDrivers())('install refuses a tarball no host could extract (%s)', (driver) => {
   let t: TestBackend;
 
-  async function install(): Promise<InstallState> {
-    expect((await t.client.install.trigger()).started).toBe(true);
-    await t.backend.installer.idle();
-    return t.client.install.state();
-  }
+  const install = () => installOn(t);
   const blobCount = async () => (await t.client.storage.get()).blobCount;
 
   beforeAll(async () => {

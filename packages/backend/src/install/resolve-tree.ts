@@ -7,10 +7,8 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import Arborist from '@npmcli/arborist';
 import ssri from 'ssri';
-import { z } from 'zod';
-import { redactUrlCredentials, SpkError } from '@spk/common';
-import { noMatchingVersionText, proposedRange } from '../registry/available-versions.ts';
-import { isTimeout, timeoutText, UNREACHABLE_CODES, type NpmError } from '../registry/npm-errors.ts';
+import { SpkError } from '@spk/common';
+import { toResolveError, type RegistryNaming } from './npm-error-mapping.ts';
 import type { TopLevelPackage, TypesAddition } from './types-companions.ts';
 
 export interface ResolvedNode {
@@ -26,6 +24,8 @@ export interface ResolvedNode {
   dependencies: Record<string, string>;
   /** Not declared: added at the top level so the script editor has types. */
   addedForTypes?: true;
+  /** The registry's deprecation message for this version, when it has one. */
+  deprecated?: string;
 }
 
 type PackumentCache = NonNullable<Arborist.Options['packumentCache']>;
@@ -34,6 +34,8 @@ export interface ResolveInput {
   packages: Array<{ name: string; range: string }>;
   scratchDir: string;
   npmOptions: Record<string, unknown>;
+  /** The registries and timeout `npmOptions` were built from: an error names the registry that failed. */
+  registries: RegistryNaming;
   /** Adding packages for the script editor's types; without it the declared set is resolved as is. */
   types?: TypesStep;
 }
@@ -111,7 +113,7 @@ export async function resolveTree(input: ResolveInput): Promise<ResolveResult> {
     try {
       return await arborist.buildIdealTree({});
     } catch (error) {
-      throw toResolveError(error, input.npmOptions, input.packages);
+      throw toResolveError(error, input.registries, input.packages);
     }
   };
   // The types step is optional: whatever it throws costs the additions, not the install, unless the install is being stopped.
@@ -137,7 +139,7 @@ export async function resolveTree(input: ResolveInput): Promise<ResolveResult> {
     signal?.throwIfAborted();
     // Without them it may resolve; if it does not either, that failure is the declared set's own.
     tree = await build(newArborist(input, packumentCache), declared);
-    input.types!.rebuildFailed(toResolveError(error, input.npmOptions, input.packages), added);
+    input.types!.rebuildFailed(toResolveError(error, input.registries, input.packages), added);
     added = [];
   }
   const companions = input.types ? await optional(() => input.types!.plan(topLevelOf(tree), packumentCache)) : [];
@@ -147,7 +149,7 @@ export async function resolveTree(input: ResolveInput): Promise<ResolveResult> {
       added = [...added, ...companions];
     } catch (error) {
       signal?.throwIfAborted();
-      input.types!.rebuildFailed(toResolveError(error, input.npmOptions, input.packages), companions);
+      input.types!.rebuildFailed(toResolveError(error, input.registries, input.packages), companions);
     }
   }
   const addedPaths = new Map(added.map((a) => [`node_modules/${a.name}`, a.name]));
@@ -159,7 +161,7 @@ export async function resolveTree(input: ResolveInput): Promise<ResolveResult> {
     if (!node.resolved) {
       throw new SpkError('RESOLVE_FAILED', `${node.packageName}@${node.version} resolved to no tarball URL; only registry packages can be installed`);
     }
-    const pkg = node.package as { bin?: unknown; dependencies?: Record<string, string> };
+    const pkg = node.package as { bin?: unknown; dependencies?: Record<string, string>; deprecated?: unknown };
     nodes.push({
       name: node.packageName,
       version: node.version,
@@ -171,72 +173,9 @@ export async function resolveTree(input: ResolveInput): Promise<ResolveResult> {
       bin: normalizeBin(node.packageName, pkg.bin),
       dependencies: { ...(pkg.dependencies ?? {}) },
       ...(addedPaths.get(node.location) === node.packageName ? { addedForTypes: true as const } : {}),
+      // npm writes `deprecated: false` in some packuments to mean "not deprecated".
+      ...(typeof pkg.deprecated === 'string' && pkg.deprecated !== '' ? { deprecated: pkg.deprecated } : {}),
     });
   }
   return { nodes: nodes.sort((a, b) => (a.path < b.path ? -1 : 1)), passes };
-}
-
-/**
- * npm's error codes become ours, with a message that says what to do. Never includes options, and
- * any URL credentials in the registry URL or npm's own message are redacted. `declared` (the
- * declared names) lets a version refusal say which range to change.
- */
-export function toResolveError(error: unknown, npmOptions: Record<string, unknown>, declared: ReadonlyArray<{ name: string }> = []): SpkError {
-  if (error instanceof SpkError) return error;
-  const registry = redactUrlCredentials(String(npmOptions.registry));
-  const mapped = mapNpmError(error as NpmError, registry, npmOptions.timeout, new Set(declared.map((d) => d.name)));
-  return new SpkError(mapped.code, redactUrlCredentials(mapped.message), mapped.details, { cause: error });
-}
-
-const stringList = z.array(z.string()).catch([]);
-const tagMap = z.record(z.string(), z.string()).catch({});
-
-/** ETARGET from npm-pick-manifest carries the package, the spec and what the packument offers. */
-function noMatchingVersion(e: NpmError, registry: string, declared: ReadonlySet<string>): Pick<SpkError, 'code' | 'message' | 'details'> {
-  const name = e.name ?? 'a package';
-  const range = e.wanted ?? '?';
-  const available = { versions: stringList.parse(e.versions), distTags: tagMap.parse(e.distTags) };
-  const proposal = proposedRange(available);
-  const advice = declared.has(name)
-    ? `change its declared range with "spk packages set ${name}@${proposal ?? '<range>'}"`
-    : `${name} is a dependency of a declared package: change that package's range (spk packages set), or declare ${name} at a range that exists`;
-  return {
-    code: 'NO_MATCHING_VERSION',
-    message: `${noMatchingVersionText(name, range, registry, available)}; ${advice}`,
-    details: { npmCode: 'ETARGET', name, range, distTags: available.distTags },
-  };
-}
-
-function mapNpmError(e: NpmError, registry: string, timeout: unknown, declared: ReadonlySet<string>): Pick<SpkError, 'code' | 'message' | 'details'> {
-  const what = e.pkgid ?? 'a package';
-  const details = { npmCode: e.code ?? null };
-  if (isTimeout(e)) {
-    return {
-      code: 'REGISTRY_UNREACHABLE',
-      message: `a request to the registry ${registry} for ${what} timed out (no answer${timeoutText(timeout)}); check the registry and the network, or raise the registry request timeout`,
-      details,
-    };
-  }
-  if (e.code && UNREACHABLE_CODES.has(e.code)) {
-    return { code: 'REGISTRY_UNREACHABLE', message: `the registry ${registry} could not be reached (${e.code}); check the registry URL and the network`, details };
-  }
-  switch (e.code) {
-    case 'E404':
-      return { code: 'PACKAGE_NOT_FOUND', message: `${what} was not found in the registry ${registry}; check the name, or the registry settings for private packages`, details };
-    case 'ETARGET':
-      return noMatchingVersion(e, registry, declared);
-    case 'E401':
-    case 'E403':
-      return { code: 'RESOLVE_FAILED', message: `the registry ${registry} refused access to ${what} (${e.code}); set a valid token with "spk registry set"`, details };
-    case 'EINTEGRITY':
-      return { code: 'INTEGRITY_MISMATCH', message: `a tarball from ${registry} did not match its published integrity; it was refused and nothing was published`, details };
-    case 'ERESOLVE':
-      return { code: 'RESOLVE_FAILED', message: `the declared packages have conflicting peer dependencies: ${firstLine(e.message)}`, details };
-    default:
-      return { code: 'RESOLVE_FAILED', message: `resolving the package set failed (${e.code ?? 'unknown error'}): ${firstLine(e.message)}`, details };
-  }
-}
-
-function firstLine(message: string | undefined): string {
-  return (message ?? '').split('\n')[0]!.slice(0, 300);
 }

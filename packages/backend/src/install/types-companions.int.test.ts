@@ -9,6 +9,7 @@ import { createHookBus, systemClock } from '../services.ts';
 import { createBlobIndexStore } from '../stores/blob-index-store.ts';
 import { createInstallStateStore } from '../stores/install-state-store.ts';
 import { createPackageStore } from '../stores/package-store.ts';
+import { createScriptsPolicyStore } from '../stores/scripts-policy-store.ts';
 import { createSettingsStore } from '../stores/settings-store.ts';
 import { memoryLogger, type LogLine } from '../testing/memory-logger.ts';
 import { createTestBackend, type TestBackend } from '../testing/test-backend.ts';
@@ -31,7 +32,8 @@ function installerOn(t: TestBackend, typesAutoAdd: TypesAutoAdd) {
   const controller = createInstallController({
     database: t.database,
     packages: createPackageStore(db, systemClock),
-    settings: createSettingsStore(db, systemClock, { storeId: POSTGRES_STORE_ID }),
+    settings: createSettingsStore(db, systemClock, { storeId: POSTGRES_STORE_ID }, { keys: t.backend.secretKeys }),
+    scriptsPolicy: createScriptsPolicyStore(db, systemClock),
     state: createInstallStateStore(db),
     blobIndex: createBlobIndexStore(db),
     blobStores,
@@ -154,6 +156,11 @@ describe('packages added for types, against the fixture registry', () => {
         ]),
       );
       expect(JSON.stringify(installer.lines)).not.toContain(inject('registryToken'));
+      // In install.state too, naming the registry that refused, never the token.
+      const refusal = `the token for ${front.url}/ is missing or wrong (HTTP 403): the registry refused access to @types/spk-fixture-untyped`;
+      expect(state.warnings.some((w) => w.startsWith('looking up @types/spk-fixture-untyped (types for spk-fixture-untyped@1.0.0) failed (') && w.includes(refusal))).toBe(true);
+      expect(state.warnings.some((w) => w.startsWith('looking up @types/node (types for Node 20) failed ('))).toBe(true);
+      expect(JSON.stringify(state)).not.toContain(inject('registryToken'));
     });
   });
 });
@@ -243,6 +250,9 @@ describe('@types/node of the hosts\' Node major, from a registry that has it', (
     expect(entry(state, '@types/node')).toMatchObject({ version: '20.2.0', addedForTypes: true });
     expect(problems(installer.lines).map((l) => l.fields)).toEqual([
       expect.objectContaining({ code: 'PACKAGE_NOT_FOUND', packages: ['@types/spk-fixture-untyped@1.0.0'] }),
+    ]);
+    expect(state.warnings).toEqual([
+      expect.stringMatching(/^the packages added for the script editor's types \(@types\/spk-fixture-untyped@1\.0\.0\) could not be resolved \(.*spk-fixture-types-only-missing.*\); installed without them$/),
     ]);
     expect(resolvePasses(installer.lines)).toBe(2);
   });

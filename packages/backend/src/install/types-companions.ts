@@ -32,6 +32,8 @@ export interface TypesLookup {
 interface LookupContext {
   lookup: TypesLookup;
   logger: Logger;
+  /** Told of each lookup that failed (`what` says which and why it was made), for the install's warnings. */
+  lookupFailed?(what: string, error: unknown): void;
   /** A lookup that failed because this signal fired is not "none": the install stops. */
   signal?: AbortSignal;
 }
@@ -114,6 +116,7 @@ async function offered(ctx: LookupContext, name: string, purpose: string): Promi
     ctx.signal?.throwIfAborted();
     // The code only: npm's messages can carry the registry URL.
     ctx.logger.warn({ package: name, code: errorCode(error) }, `looking up ${name} (types for ${purpose}) failed; installing without it`);
+    ctx.lookupFailed?.(`looking up ${name} (types for ${purpose})`, error);
     return 'failed';
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeAvailableVersions, hasMatchingVersion, proposedRange } from './available-versions.ts';
+import { describeAvailableVersions, proposedRange } from './available-versions.ts';
 
 const offer = { versions: ['1.0.0', '1.1.0', '2.0.0', '3.0.0-rc.1'], distTags: { next: '3.0.0-rc.1', latest: '2.0.0' } };
 
@@ -9,16 +9,6 @@ describe('available versions', () => {
       'newest versions: 3.0.0-rc.1, 2.0.0, 1.1.0, 1.0.0, 0.3.0 (and 2 older); dist-tags: latest=2.0.0, next=3.0.0-rc.1',
     );
     expect(describeAvailableVersions({ versions: [], distTags: {} })).toBe('the registry lists no versions');
-  });
-
-  it('decides as npm-pick-manifest would whether a tag, a version or a range finds a version', () => {
-    expect(hasMatchingVersion('tag', 'next', offer)).toBe(true);
-    expect(hasMatchingVersion('tag', 'beta', offer)).toBe(false);
-    expect(hasMatchingVersion('version', 'v1.1.0', offer)).toBe(true);
-    expect(hasMatchingVersion('version', '1.2.0', offer)).toBe(false);
-    expect(hasMatchingVersion('range', '^1.0.5', offer)).toBe(true);
-    expect(hasMatchingVersion('range', '^3', offer)).toBe(false);
-    expect(hasMatchingVersion('range', '*', { versions: ['1.0.0-beta.1'], distTags: { latest: '1.0.0-beta.1' } })).toBe(true);
   });
 
   it('proposes a caret range on latest, or latest itself when it is a prerelease', () => {

@@ -1,7 +1,6 @@
 // What a registry offers for a package, in words: the newest versions and the dist-tags, for the
 // messages that refuse a range no version matches (at declare time and at install time alike).
 import semver from 'semver';
-import type { RegistrySpecType } from '@spk/common';
 
 export interface AvailableVersions {
   versions: readonly string[];
@@ -21,29 +20,15 @@ export function describeAvailableVersions({ versions, distTags }: AvailableVersi
   return `newest versions: ${newest.join(', ')}${older > 0 ? ` (and ${older} older)` : ''}; dist-tags: ${tagText}`;
 }
 
+/** The range to declare for one version: a caret on a release, the version itself for a prerelease. */
+export function rangeOn(version: string): string {
+  return semver.prerelease(version, { loose: true }) ? version : `^${version}`;
+}
+
 /** A range worth proposing instead: `^<latest>`, or the latest version itself when it is a prerelease. */
 export function proposedRange({ versions, distTags }: AvailableVersions): string | null {
   const latest = distTags.latest ?? semver.rsort(versions.filter((v) => semver.valid(v, { loose: true })), { loose: true })[0];
-  if (!latest) return null;
-  return semver.prerelease(latest, { loose: true }) ? latest : `^${latest}`;
-}
-
-/** Whether npm would find a version for `range` (as npm-pick-manifest decides, minus its preferences). */
-export function hasMatchingVersion(type: RegistrySpecType, range: string, { versions, distTags }: AvailableVersions): boolean {
-  switch (type) {
-    case 'tag': {
-      const tagged = distTags[range];
-      return tagged !== undefined && versions.includes(tagged);
-    }
-    case 'version': {
-      const exact = semver.clean(range, { loose: true });
-      return exact !== null && versions.includes(exact);
-    }
-    case 'range':
-      // "*" and "" take the latest tag even when it is a prerelease, which satisfies() would refuse.
-      if (range.trim() === '*' || range.trim() === '') return versions.length > 0;
-      return versions.some((v) => semver.satisfies(v, range, { loose: true }));
-  }
+  return latest ? rangeOn(latest) : null;
 }
 
 /** "no version of x matches "^9" in the registry R (newest versions: …; dist-tags: …)". */

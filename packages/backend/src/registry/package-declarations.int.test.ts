@@ -1,7 +1,8 @@
 // Declaring packages against the real fixture registry (Verdaccio): a typo is refused with close
 // names, a range no version matches with the versions on offer, a legacy upper-case name only when
-// the registry has it, a name differing from a declared one only in case always; an unreachable or
-// silent registry lets a declaration through with a warning.
+// the registry has it, a name differing from a declared one only in case always; a deprecated pick
+// or a dist-tag is declared with a warning; an unreachable or silent registry lets a declaration
+// through with a warning.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { craftPackage, freePort, publishPackage, startSlowRegistryProxy, type SlowRegistryProxy } from '@spk/tools';
@@ -46,6 +47,22 @@ describe.each(testDrivers())('declaring packages against the registry (%s)', (dr
     expect(tag?.data.code).toBe('NO_MATCHING_VERSION');
     expect((await t.client.packages.update({ name: 'spk-fixture-esm', range: '^1.1.0' })).range).toBe('^1.1.0');
     await t.client.packages.remove({ name: 'spk-fixture-esm' });
+  });
+
+  it('declares a range that picks a deprecated version, or follows a dist-tag, with warnings that say what to declare instead', async () => {
+    const deprecated = await t.client.packages.add({ name: 'spk-fixture-deprecated', range: '^1' });
+    expect(deprecated).toMatchObject({ name: 'spk-fixture-deprecated', range: '^1', enabled: true });
+    expect(deprecated.warnings).toEqual([
+      'spk-fixture-deprecated@^1 installs 1.1.0 today, which is deprecated: "1.1.0 ships a broken build; use 2.x"; declare a range without deprecated versions, e.g. spk-fixture-deprecated@^2.0.0',
+    ]);
+    const tagged = await t.client.packages.update({ name: 'spk-fixture-deprecated', range: 'next' });
+    expect(tagged.warnings).toEqual([
+      'spk-fixture-deprecated@next follows the dist-tag "next", which is looked up again at every install and points to 3.0.0-beta.1 today, so an install may switch versions without the declaration changing; declare a range to choose when that happens, e.g. spk-fixture-deprecated@3.0.0-beta.1',
+    ]);
+    expect(await t.client.packages.update({ name: 'spk-fixture-deprecated', range: '^2' })).not.toHaveProperty('warnings');
+    await t.client.packages.remove({ name: 'spk-fixture-deprecated' });
+    expect(await t.client.packages.add({ name: 'spk-fixture-deprecated' })).not.toHaveProperty('warnings');
+    await t.client.packages.remove({ name: 'spk-fixture-deprecated' });
   });
 
   it('accepts a legacy upper-case name the registry has, and refuses one it lacks, suggesting the lower-case package', async () => {

@@ -1,16 +1,16 @@
 // Declaring and changing packages as the API does it: refuse a name that differs from a declared
 // one only in case, check the registry (declaration-check.ts), then write through the package
-// store. The store itself stays a plain table, so tests can still write any row.
+// store, passing on what the check had to say (a deprecated pick, a moving dist-tag, a registry
+// that could not be asked). The store itself stays a plain table, so tests can still write any row.
 import { SpkError, type DeclaredPackage, type DeclaredPackageResult } from '@spk/common';
 import type { Logger } from '../services.ts';
 import { alreadyDeclared, type PackageStore } from '../stores/package-store.ts';
-import type { RegistryCredentials } from '../stores/settings-store.ts';
 import { checkDeclaration } from './declaration-check.ts';
-import { createRegistryReader } from './registry-lookup.ts';
+import type { RegistryClient } from './registry-client.ts';
 
 export interface PackageDeclarationsDeps {
   packages: PackageStore;
-  registryCredentials(): Promise<RegistryCredentials>;
+  registry: Pick<RegistryClient, 'lookup' | 'search'>;
   logger: Logger;
 }
 
@@ -22,9 +22,8 @@ export function createPackageDeclarations(deps: PackageDeclarationsDeps) {
   const log = deps.logger.child({ component: 'declarations' });
 
   async function check(name: string, range: string): Promise<string[]> {
-    const registry = createRegistryReader(await deps.registryCredentials(), log);
-    const warnings = await checkDeclaration({ name, range }, registry);
-    for (const warning of warnings) log.warn({ code: 'DECLARED_UNCHECKED', name }, warning);
+    const warnings = await checkDeclaration({ name, range }, { registry: deps.registry, logger: log });
+    for (const warning of warnings) log.warn({ code: 'DECLARATION_WARNING', name }, warning);
     return warnings;
   }
 

@@ -28,6 +28,7 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, { orpc: string; status: number }
   HOST_ID_TAKEN: { orpc: 'CONFLICT', status: 409 },
   STALE_LOCKFILE_HASH: { orpc: 'CONFLICT', status: 409 },
   REGISTRY_UNREACHABLE: { orpc: 'BAD_GATEWAY', status: 502 },
+  REGISTRY_AUTH_FAILED: { orpc: 'BAD_GATEWAY', status: 502 },
 };
 
 /** The oRPC code and HTTP status of `code`, from the table above; 500 for codes it does not name. */

@@ -7,7 +7,11 @@ import type { BlobStoreRegistry } from '../blob-stores/blob-store.ts';
 import type { HostStatusStore } from '../stores/host-status-store.ts';
 import type { PackageStore } from '../stores/package-store.ts';
 import type { PackageDeclarations } from '../registry/package-declarations.ts';
+import type { RegistryClient } from '../registry/registry-client.ts';
+import type { ScriptsPolicyApi } from '../install/scripts-policy.ts';
 import type { SettingsStore } from '../stores/settings-store.ts';
+import { parseNpmrc } from '../registry/npmrc.ts';
+import { parseSecretKey, SECRET_KEY_ADVICE } from '../secrets/secret-key.ts';
 import type { ActiveStoreSwitch } from '../blob-stores/active-store-switch.ts';
 import type { TokenService } from '../auth/token-service.ts';
 import type { AgentProcedures } from '../satellites/agent-procedures.ts';
@@ -56,10 +60,16 @@ export interface RouterDeps {
   /** Add and update: the registry and letter-case checks in front of the package store. */
   declarations: PackageDeclarations;
   settings: SettingsStore;
+  /** What `${VAR}` in an imported .npmrc is replaced from: the server's environment. */
+  npmrcEnv: Readonly<Record<string, string | undefined>>;
+  /** Search, versions and package info, from the configured registries. */
+  registryClient: RegistryClient;
   hosts: HostStatusStore;
   blobIndex: BlobIndexStore;
   blobStores: BlobStoreRegistry;
   install: InstallApi;
+  /** Whose lifecycle scripts hosts run (from the next install on). */
+  scriptsPolicy: ScriptsPolicyApi;
   runs: RunApi;
   host: HostFsckApi;
   activeStore: ActiveStoreSwitch;
@@ -113,12 +123,32 @@ export function createRouter(deps: RouterDeps) {
       trigger: os.install.trigger.handler(() => deps.install.trigger()),
       state: os.install.state.handler(() => deps.install.state()),
     },
+    installScripts: {
+      get: os.installScripts.get.handler(() => deps.scriptsPolicy.get()),
+      allow: os.installScripts.allow.handler(({ input }) => deps.scriptsPolicy.allow(input.name)),
+      disallow: os.installScripts.disallow.handler(({ input }) => deps.scriptsPolicy.disallow(input.name)),
+    },
     registry: {
       get: os.registry.get.handler(() => deps.settings.getRegistry()),
       set: os.registry.set.handler(async ({ input }) => {
         await deps.settings.setRegistry(input);
         return deps.settings.getRegistry();
       }),
+      importNpmrc: os.registry.importNpmrc.handler(async ({ input }) => {
+        const { settings, warnings } = parseNpmrc(input.npmrc, deps.npmrcEnv);
+        await deps.settings.replaceRegistrySettings(settings);
+        return { config: await deps.settings.getRegistry(), warnings };
+      }),
+      rotateKey: os.registry.rotateKey.handler(({ input }) => {
+        const parsed = parseSecretKey(input.key);
+        if ('problem' in parsed) {
+          throw new SpkError('INVALID_INPUT', `the new secret key ${parsed.problem}: ${SECRET_KEY_ADVICE}`);
+        }
+        return deps.settings.rotateSecretKey(parsed.key);
+      }),
+      search: os.registry.search.handler(({ input }) => deps.registryClient.search(input.text, input.size)),
+      versions: os.registry.versions.handler(({ input }) => deps.registryClient.versions(input.name)),
+      package: os.registry.package.handler(({ input }) => deps.registryClient.packageInfo(input.spec)),
     },
     storage: {
       get: os.storage.get.handler(() => storageConfig()),

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { RunPinRecord } from '@spk/common';
 import { dataLayout } from '../data-layout.ts';
+import { isRunning } from '../test-support/process-state.ts';
 import { convergedRunHost } from '../test-support/run-host.ts';
 import { useTempDirs } from '../test-support/temp-dirs.ts';
 import { processIdentity } from './process-identity.ts';
@@ -15,14 +16,6 @@ const tempDir = useTempDirs();
 const OWNER = fileURLToPath(new URL('../test-support/run-owner-child.ts', import.meta.url));
 const PACKAGE_DIR = fileURLToPath(new URL('../..', import.meta.url));
 
-async function isRunning(pid: number): Promise<boolean> {
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    return stat[stat.lastIndexOf(')') + 2] !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 async function waitFor<T>(probe: () => Promise<T | null>): Promise<T> {
   for (let i = 0; i < 300; i++) {

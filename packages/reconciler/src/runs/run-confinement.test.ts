@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { dataLayout } from '../data-layout.ts';
+import { stopsRunning } from '../test-support/process-state.ts';
 import { ADMIN_TOKEN_TEXT, convergedRunHost } from '../test-support/run-host.ts';
 import { useTempDirs } from '../test-support/temp-dirs.ts';
 
@@ -20,23 +21,6 @@ export default outcome;`;
 
 const denied = { allowed: false, code: 'ERR_ACCESS_DENIED' };
 
-/** Alive and not a zombie waiting to be reaped. */
-async function isRunning(pid: number): Promise<boolean> {
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
-async function stopsRunning(pid: number): Promise<boolean> {
-  for (let i = 0; i < 40; i++) {
-    if (!(await isRunning(pid))) return true;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return false;
-}
 
 describe("a script run cannot reach the server's secrets", () => {
   it('control: a process without the permission model reads the parent environ, the admin token and pglite', async () => {

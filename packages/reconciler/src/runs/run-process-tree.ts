@@ -13,9 +13,12 @@ export interface RunProcessTree {
   killAll(): Promise<void>;
 }
 
-/** Processes whose initial environment has `<RUN_MARKER_ENV>=<runId>`; unreadable ones are skipped. */
-async function processesWithMarker(runId: string): Promise<number[]> {
-  const needle = Buffer.from(`\0${RUN_MARKER_ENV}=${runId}\0`);
+/**
+ * Processes whose initial environment has `<RUN_MARKER_ENV>=<runId>` (with `prefix`: a value
+ * starting with `runId`); unreadable ones are skipped.
+ */
+async function processesWithMarker(runId: string, prefix: boolean): Promise<number[]> {
+  const needle = Buffer.from(`\0${RUN_MARKER_ENV}=${runId}${prefix ? '' : '\0'}`);
   const hits = await Promise.all(
     (await procPids())
       .filter((pid) => pid !== process.pid)
@@ -56,9 +59,12 @@ export function trackRunProcessTree(rootPid: number, options: { runId: string; p
   };
 }
 
-/** Kills every process (and the group it leads) that still carries `runId` as its run marker. */
-export async function killMarkedProcesses(runId: string): Promise<number> {
-  const pids = await processesWithMarker(runId);
+/**
+ * Kills every process (and the group it leads) that still carries `runId` as its run marker, or
+ * with `prefix`, any marker starting with `runId` (every script a dead process started).
+ */
+export async function killMarkedProcesses(runId: string, options: { prefix?: boolean } = {}): Promise<number> {
+  const pids = await processesWithMarker(runId, options.prefix === true);
   for (const pid of pids) {
     killGroup(pid);
     try {

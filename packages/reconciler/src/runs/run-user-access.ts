@@ -35,13 +35,23 @@ async function passThrough(dir: string): Promise<void> {
 export async function openTreeToRunUser(layout: DataLayout, lockfileHash: string, withStore: boolean): Promise<void> {
   const key = `${layout.dataDir}\0${lockfileHash}\0${withStore}`;
   if (opened.has(key)) return;
+  await openTreeDirToRunUser(layout, layout.treeDir(lockfileHash), withStore);
+  opened.add(key);
+}
+
+/** One directory of a tree, again: what install scripts just made in it was created private. */
+export async function openDirToRunUser(dir: string): Promise<void> {
+  await addModes(dir, 0o044, 0o055);
+}
+
+/** The same for any tree dir under trees/, e.g. one still being built (its install scripts run as that user). */
+export async function openTreeDirToRunUser(layout: DataLayout, treeDir: string, withStore: boolean): Promise<void> {
   await passThrough(layout.treesDir);
-  await addModes(layout.treeDir(lockfileHash), 0o044, 0o055);
+  await addModes(treeDir, 0o044, 0o055);
   if (withStore) {
     await passThrough(path.dirname(layout.extractedDir));
     await passThrough(layout.extractedDir);
     const entries = (await readdir(layout.extractedDir)).filter((name) => !name.startsWith('.') && !name.includes('.tmp-'));
     for (const name of entries) await addModes(path.join(layout.extractedDir, name), 0o044, 0o055);
   }
-  opened.add(key);
 }

@@ -1,6 +1,8 @@
 // Run as a real child process by reconcile-crash.test.ts: reconciles a desired state with the
 // real fs adapter, but stops at an injected point and announces it, so the test can SIGKILL
-// it right there. Args: <dataDir> <desired.json> <blobDir> <after-extract|before-flip>
+// it right there. Args: <dataDir> <desired.json> <blobDir> <after-extract|before-flip|other>;
+// with any other point it reconciles unchanged and the test decides when to kill it (e.g. while
+// an install script runs).
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { integrityToHex } from '@spk/common';

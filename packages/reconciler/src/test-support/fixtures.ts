@@ -14,6 +14,16 @@ export interface FixturePackage {
   top?: string;
   /** Use these bytes instead of packing `files` (for malicious tarballs). */
   tarball?: Buffer;
+  /** The manifest lets this package's lifecycle scripts run. */
+  scriptsAllowed?: true;
+  /** The manifest's dependency names and ranges (only used to order lifecycle scripts). */
+  dependencies?: Record<string, string>;
+}
+
+const LIFECYCLE = ['preinstall', 'install', 'postinstall'];
+function hasInstallScript(packageJson: string): boolean {
+  const scripts = (JSON.parse(packageJson) as { scripts?: Record<string, unknown> }).scripts ?? {};
+  return LIFECYCLE.some((stage) => typeof scripts[stage] === 'string');
 }
 
 export interface Fixture {
@@ -35,9 +45,10 @@ export async function buildFixture(packages: readonly FixturePackage[]): Promise
       path: pkg.path ?? `node_modules/${pkg.name}`,
       integrity,
       size: tarball.length,
-      hasInstallScript: false,
+      hasInstallScript: hasInstallScript(files['package.json']),
       bin: pkg.bin ?? {},
-      dependencies: {},
+      dependencies: pkg.dependencies ?? {},
+      ...(pkg.scriptsAllowed ? { scriptsAllowed: true as const } : {}),
     };
   });
   return { lockfileHash: await computeLockfileHash(manifest), manifest, blobs };
