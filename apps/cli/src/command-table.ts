@@ -304,9 +304,9 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: "replace the registry configuration with an .npmrc's registry settings (file - reads stdin)",
     details: [
       'Reads registry, @scope:registry, //host/path/:_authToken, _auth, username, _password, always-auth,',
-      'ca, cafile, strict-ssl, https-proxy, proxy and noproxy (docs/registries.md). ${VAR} is replaced from',
-      "the server's environment, not this shell's. Keys not imported are printed as warnings. The whole",
-      'configuration is replaced; secrets are encrypted at rest and never printed.',
+      'ca, cafile, strict-ssl, https-proxy, proxy and noproxy (docs/registries.md). ${VAR} in a credential is',
+      "replaced from the server's environment, not this shell's (elsewhere it is refused). Keys not imported are",
+      'printed as warnings. The whole configuration is replaced; secrets are encrypted at rest and never printed.',
     ],
     options: [],
     examples: ['spk registry import-npmrc ~/.npmrc', 'spk registry import-npmrc - < company.npmrc'],

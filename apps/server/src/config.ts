@@ -86,7 +86,7 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // Script runs (docs/operations.md, "Script runs"): the same variables as on a satellite.
   ...runSettingsEnvShape,
-  // Allowed lifecycle scripts (docs/registries.md): each one's timeout, the same variable as on a satellite.
+  // Allowed lifecycle scripts (docs/operations.md, "Install scripts"): each one's timeout, the same variable as on a satellite.
   ...installScriptsEnvShape,
 });
 

@@ -37,7 +37,8 @@ async function main(): Promise<void> {
     clock: systemClock,
   }, { blobDir: config.blobDir, hostId: config.hostId ?? `${hostname()}:${config.port}`, pollIntervalMs: config.pollIntervalMs, registryTimeoutMs: config.registryTimeoutMs,
     secretKey: config.secretKey,
-    // `${VAR}` in an imported .npmrc comes from the server's environment, as npm's own does.
+    // `${VAR}` in an imported .npmrc's credentials comes from the server's environment, as npm's own does
+    // (never the server's own settings: npmrc-values.ts).
     npmrcEnv: process.env,
     ...(config.agentHeartbeatMs ? { agentHeartbeatMs: config.agentHeartbeatMs } : {}),
     blobCacheBytes: config.blobCacheBytes,

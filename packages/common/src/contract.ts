@@ -115,7 +115,7 @@ export const contract = {
       .route({
         method: 'POST',
         path: '/registry/npmrc',
-        summary: "Replace the registry configuration with an .npmrc's registry settings (${ENV} from the server's environment); keys not imported come back as warnings",
+        summary: "Replace the registry configuration with an .npmrc's registry settings (${ENV} in credentials from the server's environment); keys not imported come back as warnings",
       })
       .input(importNpmrcInputSchema)
       .output(importNpmrcResultSchema),

@@ -6,6 +6,8 @@ import { z } from 'zod';
 import { hasUrlCredentials } from './redact.ts';
 
 const MAX_SECRET = 4096;
+/** CA certificates kept: room for a system bundle (about 150) together with a company's own CAs. */
+export const MAX_CA_CERTIFICATES = 1000;
 
 export const registryUrlSchema = z
   .url({ protocol: /^https?$/, error: 'a registry URL must be an http(s) URL' })
@@ -34,7 +36,7 @@ export const registryAuthSchema = z.strictObject({
   /** `username` with `_password` (the password is kept decoded here; npm's file holds it base64). */
   username: z.string().min(1).max(256).optional(),
   password: secretSchema.optional(),
-  /** `always-auth` for this registry: send credentials with every request to it (tarballs included). */
+  /** `always-auth` for this registry: kept and shown, but it changes nothing (npm 7.10+ ignores it too): credentials always go with every request under their registry's URL. */
   alwaysAuth: z.boolean().optional(),
 });
 export type RegistryAuth = z.infer<typeof registryAuthSchema>;
@@ -52,10 +54,10 @@ export const registrySettingsSchema = z.strictObject({
   scopes: z.record(registryScopeSchema, registryUrlSchema).default({}),
   /** `//host/path/:_authToken` and friends, by nerf dart. */
   auth: z.record(nerfDartSchema, registryAuthSchema).default({}),
-  /** Global `always-auth`. */
+  /** Global `always-auth`: kept and shown, changes nothing (as for a registry's). */
   alwaysAuth: z.boolean().default(false),
-  /** `ca` / `cafile` contents: when set, these replace the default trusted roots (as in npm). */
-  ca: z.array(pemSchema).max(64).nullable().default(null),
+  /** `ca` / `cafile` contents: when set, these replace the default trusted roots for every registry (as in npm). */
+  ca: z.array(pemSchema).max(MAX_CA_CERTIFICATES).nullable().default(null),
   /** `strict-ssl`: refuse registries whose certificate does not verify. */
   strictSsl: z.boolean().default(true),
   /** `https-proxy` (and `proxy` for plain http registries). */
@@ -117,7 +119,7 @@ export const registryConfigInputSchema = z.strictObject({
 export type RegistryConfigInput = z.infer<typeof registryConfigInputSchema>;
 
 export const importNpmrcInputSchema = z.strictObject({
-  /** The .npmrc text. `${VAR}` is replaced from the server's environment, as npm does. */
+  /** The .npmrc text. `${VAR}` in a credential is replaced from the server's environment, as npm does; anywhere else it is refused. */
   npmrc: z.string().max(262_144),
 });
 export type ImportNpmrcInput = z.infer<typeof importNpmrcInputSchema>;

@@ -41,21 +41,26 @@ export interface SpawnServerOptions {
   umask?: number;
 }
 
+/**
+ * The server's environment: this process's, then the test's settings, then the caller's `env`.
+ * SPK_SECRET_KEY is not inherited: exported in a developer's shell, it would make every server use
+ * it and fail the tests that expect a generated key file; a test that wants one passes it in `env`.
+ */
+export function serverEnv(settings: Record<string, string>, given: Record<string, string> | undefined, inherited: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...inherited };
+  delete env.SPK_SECRET_KEY;
+  return { ...env, ...settings, ...given };
+}
+
 export async function spawnServer(options: SpawnServerOptions = {}): Promise<SpawnedServer> {
   const port = options.port ?? (await freePort());
   const ownDataDir = !options.dataDir;
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'spk-server-')));
   const token = options.token ?? `test_${randomBytes(16).toString('hex')}`;
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    SPK_DATA_DIR: dataDir,
-    SPK_ADMIN_TOKEN: token,
-    LOG_LEVEL: 'warn',
-    DATABASE_URL: options.databaseUrl ?? '',
-    ...options.env,
-  };
+  const env = serverEnv(
+    { PORT: String(port), HOST: '127.0.0.1', SPK_DATA_DIR: dataDir, SPK_ADMIN_TOKEN: token, LOG_LEVEL: 'warn', DATABASE_URL: options.databaseUrl ?? '' },
+    options.env,
+  );
   // The shell sets the umask and execs node, so the child's pid is the server's.
   const child =
     options.umask === undefined

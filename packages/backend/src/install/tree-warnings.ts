@@ -2,20 +2,14 @@
 // (not only in logs): versions their publishers deprecated, and declared dist-tags, whose version
 // moves whenever the tag does. Pure: the pipeline passes the declared set and the resolved nodes.
 import { npmRegistrySpecType } from '@spk/common/node';
+import { quotedDeprecation } from '../registry/deprecation-text.ts';
 import type { DeclaredEntry } from './declared-set-check.ts';
 import type { ResolvedNode } from './resolve-tree.ts';
 
 /** Transitive deprecated packages named one by one; the rest are counted. */
 export const MAX_DEPRECATED_LISTED = 20;
-const MAX_MESSAGE = 160;
 
 type TreeNode = Pick<ResolvedNode, 'name' | 'version' | 'path' | 'deprecated'>;
-
-/** A registry's deprecation message on one line, capped: it is the publisher's text, of any length. */
-function quoted(message: string): string {
-  const line = message.replace(/\s+/g, ' ').trim();
-  return `"${line.length > MAX_MESSAGE ? `${line.slice(0, MAX_MESSAGE - 1)}…` : line}"`;
-}
 
 function deprecatedWarnings(declared: readonly DeclaredEntry[], nodes: readonly TreeNode[]): string[] {
   const declaredByPath = new Map(declared.map((d) => [`node_modules/${d.name}`, d]));
@@ -26,7 +20,7 @@ function deprecatedWarnings(declared: readonly DeclaredEntry[], nodes: readonly 
     const entry = declaredByPath.get(node.path);
     if (entry && entry.name === node.name) {
       warnings.push(
-        `${entry.name}@${entry.range} installs ${node.version}, which is deprecated: ${quoted(node.deprecated)}; declare a range that avoids it (spk packages set ${entry.name}@<range>)`,
+        `${entry.name}@${entry.range} installs ${node.version}, which is deprecated: ${quotedDeprecation(node.deprecated)}; declare a range that avoids it (spk packages set ${entry.name}@<range>)`,
       );
     } else {
       // The same version may sit at several paths: it is one deprecated package.
@@ -35,7 +29,7 @@ function deprecatedWarnings(declared: readonly DeclaredEntry[], nodes: readonly 
   }
   if (transitive.size > 0) {
     const listed = [...transitive].sort(([a], [b]) => (a < b ? -1 : 1));
-    const shown = listed.slice(0, MAX_DEPRECATED_LISTED).map(([id, message]) => `${id} (${quoted(message)})`);
+    const shown = listed.slice(0, MAX_DEPRECATED_LISTED).map(([id, message]) => `${id} (${quotedDeprecation(message)})`);
     const more = listed.length - shown.length;
     // Dependencies of declared packages, and packages added for the editor's types.
     const count = listed.length === 1 ? 'one undeclared package in the tree is' : `${listed.length} undeclared packages in the tree are`;

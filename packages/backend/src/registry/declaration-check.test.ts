@@ -119,6 +119,13 @@ describe('declarationWarnings', () => {
     expect(warnings[1]).toMatch(/points to 1\.0\.0 today, .* e\.g\. acc@\^2\.0\.0$/);
   });
 
+  it("quotes a long or multi-line deprecation message on one line, capped as an install's warning is", () => {
+    const long = `do not use:\n${'x'.repeat(500)}`;
+    const noisy = packument({ '1.0.0': long, '2.0.0': null }, { latest: '2.0.0' });
+    const [warning] = declarationWarnings({ name: 'acc', range: '1.0.0' }, noisy.versions['1.0.0']!, noisy, false);
+    expect(warning).toBe(`acc@1.0.0 installs 1.0.0 today, which is deprecated: "do not use: ${'x'.repeat(147)}…"; declare a range without deprecated versions, e.g. acc@^2.0.0`);
+  });
+
   it('says so when every version is deprecated', () => {
     const dead = packument({ '1.0.0': 'gone', '1.1.0': 'gone' }, { latest: '1.1.0' });
     expect(declarationWarnings({ name: 'acc', range: 'latest' }, dead.versions['1.1.0']!, dead, true)).toEqual([

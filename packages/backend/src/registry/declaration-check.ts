@@ -10,6 +10,7 @@ import { closeMatches, SpkError } from '@spk/common';
 import { legacyNameReason, npmRegistrySpecType, npmSpecProblem } from '@spk/common/node';
 import type { Logger } from '../services.ts';
 import { noMatchingVersionText, proposedRange, rangeOn } from './available-versions.ts';
+import { quotedDeprecation } from './deprecation-text.ts';
 import { availableVersions, pickVersion, type PackumentSummary, type VersionSummary } from './packument.ts';
 import type { RegistryClient } from './registry-client.ts';
 
@@ -72,7 +73,7 @@ export function declarationWarnings({ name, range }: Declaration, picked: Versio
   const alternative = picked.deprecated ? undeprecatedRange(packument) : null;
   if (picked.deprecated) {
     const instead = alternative ? `; declare a range without deprecated versions, e.g. ${name}@${alternative}` : '; every version of it is deprecated';
-    warnings.push(`${name}@${range} installs ${picked.version} today, which is deprecated: "${picked.deprecated}"${instead}`);
+    warnings.push(`${name}@${range} installs ${picked.version} today, which is deprecated: ${quotedDeprecation(picked.deprecated)}${instead}`);
   }
   // `latest` is what a bare name means: following it is the ordinary choice, not worth a warning.
   if (isTag && range !== 'latest') {

@@ -31,15 +31,23 @@ function refusal(run: () => unknown): SpkError {
 }
 
 describe('parseNpmrc', () => {
-  it("imports the examples of docs/registries.md as they say (the placeholder certificate replaced by a real one)", () => {
+  it("imports the examples of docs/registries.md as they say (the placeholder certificates replaced by real ones)", () => {
     const docs = readFileSync(path.join(REPO_ROOT, 'docs/registries.md'), 'utf8');
-    const [company, every] = [...docs.matchAll(/```ini\n([\s\S]*?)```/g)].map((match) => match[1]!);
-    const caFile = path.join(mkdtempSync(path.join(tmpdir(), 'spk-npmrc-docs-')), 'acme-ca.pem');
-    writeFileSync(caFile, certA.cert);
+    const [company, privateCa, every] = [...docs.matchAll(/```ini\n([\s\S]*?)```/g)].map((match) => match[1]!);
+    const first = parseNpmrc(company!, { NPM_TOKEN: 'npm_docsExampleToken0123' }, noFiles);
+    expect(first.warnings).toEqual([]);
+    // No ca: the public registry keeps the default roots.
+    expect(first.settings).toMatchObject({ ca: null, scopes: { '@acme': 'https://npm.acme.example.com/' }, auth: { '//npm.acme.example.com/': { token: 'npm_docsExampleToken0123' } } });
+
+    // The system bundle plus the company CA: about 150 certificates, all kept.
+    const caFile = path.join(mkdtempSync(path.join(tmpdir(), 'spk-npmrc-docs-')), 'registry-ca.pem');
+    writeFileSync(caFile, `${certA.cert.repeat(149)}${certB.cert}`);
     try {
-      const first = parseNpmrc(company!.replace('/etc/ssl/certs/acme-ca.pem', caFile), { NPM_TOKEN: 'npm_docsExampleToken0123' }, { readFile: (file) => readFileSync(file, 'utf8'), homeDir: '/' });
-      expect(first.warnings).toEqual([]);
-      expect(first.settings).toMatchObject({ scopes: { '@acme': 'https://npm.acme.example.com/' }, auth: { '//npm.acme.example.com/': { token: 'npm_docsExampleToken0123' } } });
+      expect(privateCa).toContain('cafile=/etc/spk/registry-ca.pem');
+      const withCa = parseNpmrc(privateCa!.replace('/etc/spk/registry-ca.pem', caFile), { NPM_TOKEN: 'npm_docsExampleToken0123' }, { readFile: (file) => readFileSync(file, 'utf8'), homeDir: '/' });
+      expect(withCa.warnings).toEqual([]);
+      expect(withCa.settings.ca).toHaveLength(150);
+      expect(withCa.settings.ca!.at(-1)).toBe(certB.cert);
     } finally {
       rmSync(path.dirname(caFile), { recursive: true, force: true });
     }
@@ -100,15 +108,66 @@ describe('parseNpmrc', () => {
     expect(settings).toEqual(registrySettings({ registry: DEFAULT_REGISTRY_URL, scopes: { '@acme': 'https://npm.acme.internal/' } }));
   });
 
-  it('replaces ${VAR} in keys and values as npm does: ${VAR?} may be empty, \\${VAR} is the text itself', () => {
+  it('replaces ${VAR} in credentials as npm does: ${VAR?} may be empty, \\${VAR} is the text itself', () => {
     const { settings, warnings } = parseNpmrc(
-      ['registry=https://${REG_HOST}/npm/', '//${REG_HOST}/npm/:_authToken=tok-${SUFFIX}-\\${NOT_SET}', '//other.example.com/:_authToken=${UNSET?}'].join('\n'),
-      { REG_HOST: 'npm.example.com', SUFFIX: 'abc' },
+      [
+        'registry=https://npm.example.com/npm/',
+        '//npm.example.com/npm/:_authToken=tok-${SUFFIX}-\\${NOT_SET}',
+        '//other.example.com/:_authToken=${UNSET?}',
+        '//basic.example.com/:_auth=${BASIC}',
+        '//user.example.com/:username=${USER_NAME}',
+        '//user.example.com/:_password=${PASSWORD_BASE64}',
+      ].join('\n'),
+      { SUFFIX: 'abc', BASIC: b64('ann:basic-pass'), USER_NAME: 'bob', PASSWORD_BASE64: b64('bob-pass') },
       noFiles,
     );
-    expect(settings.registry).toBe('https://npm.example.com/npm/');
-    expect(settings.auth).toEqual({ '//npm.example.com/npm/': { token: 'tok-abc-${NOT_SET}' } });
+    expect(settings.auth).toEqual({
+      '//npm.example.com/npm/': { token: 'tok-abc-${NOT_SET}' },
+      '//basic.example.com/': { auth: b64('ann:basic-pass') },
+      '//user.example.com/': { username: 'bob', password: 'bob-pass' },
+    });
     expect(warnings).toEqual(['//other.example.com/:_authToken: empty, not imported']);
+  });
+
+  // Everything but a credential is shown by registry.get or quoted in a message: a variable there would show the server's environment.
+  it.each([
+    ['registry=https://npm.example.com/${LEAK}/', 'registry', 'write the value itself'],
+    ['@acme:registry=https://${LEAK}.example.com/', '@acme:registry', 'write the value itself'],
+    ['noproxy=localhost,${LEAK}', 'noproxy', 'write the value itself'],
+    ['noproxy[]=${LEAK}', 'noproxy', 'write the value itself'],
+    ['cafile=/etc/${LEAK?}/ca.pem', 'cafile', 'write the value itself'],
+    ['ca="${LEAK}"', 'ca', 'write the value itself'],
+    ['https-proxy=http://${LEAK}:3128', 'https-proxy', 'write the value itself'],
+    ['proxy=http://${LEAK}:3128', 'proxy', 'write the value itself'],
+    ['strict-ssl=${LEAK}', 'strict-ssl', 'write the value itself'],
+    ['always-auth=${LEAK}', 'always-auth', 'write the value itself'],
+    ['//npm.example.com/:always-auth=${LEAK}', '//npm.example.com/:always-auth', 'write the value itself'],
+    ['//${LEAK}/:_authToken=npm_inlineTokenValue', '//${LEAK}/:_authToken', 'write the key itself'],
+    ['//npm.example.com/${LEAK}/:foo=1', '//npm.example.com/${LEAK}/:foo', 'write the key itself'],
+  ])('refuses ${VAR} outside a credential (%s), naming the key and the variable, never its value', (line, key, write) => {
+    const error = refusal(() => parseNpmrc(`${line}\n`, { LEAK: 'server-secret-value' }, noFiles));
+    expect(error.message).toBe(`${key}: \${LEAK}: only credentials (_authToken, _auth, username, _password) may come from the server's environment; ${write}`);
+    expect(JSON.stringify({ message: error.message, details: error.details })).not.toContain('server-secret-value');
+  });
+
+  it('reads an escaped \\${VAR} outside a credential as the text itself', () => {
+    expect(parseNpmrc('noproxy=\\${NOT_A_VARIABLE}.example.com\n', {}, noFiles).settings.noproxy).toEqual(['${NOT_A_VARIABLE}.example.com']);
+  });
+
+  it.each([
+    ['//npm.example.com/:_authToken=${SPK_SECRET_KEY}', 'SPK_SECRET_KEY', '//npm.example.com/:_authToken'],
+    ['//npm.example.com/:_authToken=${SPK_ADMIN_TOKEN?}', 'SPK_ADMIN_TOKEN', '//npm.example.com/:_authToken'],
+    ['//npm.example.com/:_auth=${DATABASE_URL}', 'DATABASE_URL', '//npm.example.com/:_auth'],
+    ['//npm.example.com/:username=${PGUSER}', 'PGUSER', '//npm.example.com/:username'],
+    ['//npm.example.com/:_password=${PGPASSWORD}', 'PGPASSWORD', '//npm.example.com/:_password'],
+  ])("refuses the server's own settings even in a credential (%s), never sending them to a registry", (line, variable, key) => {
+    const env = { SPK_SECRET_KEY: 'the-server-secret-key', SPK_ADMIN_TOKEN: 'the-admin-token-value', DATABASE_URL: 'postgres://u:dbpass@db/x', PGUSER: 'pguser', PGPASSWORD: 'pgpass-value' };
+    const error = refusal(() => parseNpmrc(`${line}\n`, env, noFiles));
+    expect(error.message).toBe(
+      `${key}: \${${variable}} names one of the server's own settings (SPK_*, DATABASE_URL, PG*), which are never read into the registry settings; put the credential in a variable of its own`,
+    );
+    const shown = JSON.stringify({ message: error.message, details: error.details });
+    for (const value of Object.values(env)) expect(shown).not.toContain(value);
   });
 
   it('refuses a ${VAR} the environment lacks, naming the key and the variable', () => {
@@ -210,6 +269,14 @@ describe('parseNpmrc', () => {
         'cafile: cannot read /etc/ssl/missing.pem (ENOENT); give the path of a PEM file the server can read',
       );
       expect(refusal(() => parseNpmrc('cafile=certs/ca.pem\n', {}, files)).message).toBe('cafile: give an absolute path on the server (or ~/…), not "certs/ca.pem"');
+    });
+
+    it('keeps up to 1000 certificates and refuses more, saying how many', () => {
+      const files = (count: number): NpmrcFiles => ({ ...noFiles, readFile: () => certA.cert.repeat(count) });
+      expect(parseNpmrc('cafile=/etc/ca.pem\n', {}, files(1000)).settings.ca).toHaveLength(1000);
+      expect(refusal(() => parseNpmrc('cafile=/etc/ca.pem\n', {}, files(1001))).message).toBe(
+        'cafile (/etc/ca.pem): 1001 certificates, more than the 1000 the server keeps; give the roots the registries need (a system bundle holds about 150)',
+      );
     });
   });
 });

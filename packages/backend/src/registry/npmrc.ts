@@ -1,7 +1,8 @@
 // Reads the registry settings out of an .npmrc, as npm would: the `ini` parser npm itself uses, the
-// key names @npmcli/config knows, and `${VAR}` from the server's environment. Keys that are not
-// imported come back as warnings, one line each saying why; a value that cannot be used refuses the
-// whole import. Messages name keys, files and environment variables, never a value.
+// key names @npmcli/config knows, and `${VAR}` from the server's environment (in credentials only,
+// npmrc-values.ts says why). Keys that are not imported come back as warnings, one line each saying
+// why; a value that cannot be used refuses the whole import. Messages name keys, files and
+// environment variables, never a value.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
@@ -20,15 +21,15 @@ import {
   booleanValue,
   caFileValue,
   caValue,
+  credentialValue,
   decodeBase64,
   decodeUtf8,
-  interpolate,
   invalid,
   listValue,
   proxyValue,
   secretValue,
-  stringValue,
   urlValue,
+  withoutVariables,
   type Env,
   type NpmrcFiles,
 } from './npmrc-values.ts';
@@ -132,10 +133,10 @@ interface Draft {
 function setAuthField(draft: Draft, dart: string, field: (typeof AUTH_FIELDS)[number], key: string, value: unknown, env: Env, warnings: string[]): void {
   const entry = (draft.auth[dart] ??= {});
   if (field === 'always-auth') {
-    entry.alwaysAuth = booleanValue(key, value, env);
+    entry.alwaysAuth = booleanValue(key, value);
     return;
   }
-  const text = field === 'username' ? stringValue(key, value, env, 'a user name').trim() : secretValue(key, value, env);
+  const text = field === 'username' ? credentialValue(key, value, env, 'a user name').trim() : secretValue(key, value, env);
   if (text === '') {
     warnings.push(`${key}: empty, not imported`);
     return;
@@ -188,34 +189,34 @@ function applyKey(draft: Draft, key: string, value: unknown, env: Env, files: Np
   if (scopeKey) {
     const scope = registryScopeSchema.safeParse(scopeKey[1]);
     if (!scope.success) throw invalid(key, scope.error.issues[0]?.message ?? 'not a valid scope');
-    draft.scopes[scope.data] = urlValue(key, value, env);
+    draft.scopes[scope.data] = urlValue(key, value);
     return;
   }
   switch (key) {
     case 'registry':
-      draft.registry = urlValue(key, value, env);
+      draft.registry = urlValue(key, value);
       return;
     case 'always-auth':
-      draft.alwaysAuth = booleanValue(key, value, env);
+      draft.alwaysAuth = booleanValue(key, value);
       return;
     case 'strict-ssl':
-      draft.strictSsl = booleanValue(key, value, env);
+      draft.strictSsl = booleanValue(key, value);
       return;
     case 'ca':
-      draft.ca = caValue(key, value, env);
+      draft.ca = caValue(key, value);
       draft.hasCa = true;
       return;
     case 'cafile':
-      draft.caFile = caFileValue(key, value, env, files);
+      draft.caFile = caFileValue(key, value, files);
       return;
     case 'https-proxy':
-      draft.httpsProxy = proxyValue(key, value, env);
+      draft.httpsProxy = proxyValue(key, value);
       return;
     case 'proxy':
-      draft.proxy = proxyValue(key, value, env);
+      draft.proxy = proxyValue(key, value);
       return;
     case 'noproxy':
-      draft.noproxy = listValue(key, value, env);
+      draft.noproxy = listValue(key, value);
       return;
     case '_authToken':
     case '_auth':
@@ -245,8 +246,8 @@ export function parseNpmrc(text: string, env: Readonly<Record<string, string | u
       warnings.push(showable(rawKey) ? `[${rawKey}]: npm reads no ini sections; the keys under it were ignored` : `an ini section was ignored (npm reads none; its name is not shown, in case it holds a secret)`);
       continue;
     }
-    // npm replaces ${VAR} in keys too (//${REGISTRY_HOST}/:_authToken).
-    const key = interpolate(rawKey, env, showable(rawKey) ? rawKey : 'a key');
+    // npm replaces ${VAR} in keys too (//${REGISTRY_HOST}/:_authToken); here a key takes none, since keys are shown.
+    const key = withoutVariables(rawKey, showable(rawKey) ? rawKey : 'a key', 'write the key itself');
     applyKey(draft, key, value, env, files, warnings);
   }
 

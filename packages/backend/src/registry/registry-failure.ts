@@ -146,12 +146,16 @@ export function unreadableAnswer(ctx: { registry: string; name?: string }, expec
   });
 }
 
-/** The answer was larger than the client reads. */
+/**
+ * The answer was larger than the client reads. The registry's doing, not the caller's: a
+ * REGISTRY_UNREACHABLE (502), as any other answer that cannot be used, rather than a 413 that would
+ * blame the request.
+ */
 export function answerTooLarge(ctx: { registry: string; name?: string }, maxBytes: number): RegistryRequestError {
   const registry = redactUrlCredentials(ctx.registry);
   const about = ctx.name === undefined ? 'its search answer' : `the document of ${ctx.name}`;
   const limit = `${Math.round(maxBytes / (1024 * 1024))} MiB`;
-  return new RegistryRequestError('SIZE_CAP_EXCEEDED', `the registry ${registry} sent ${about} larger than ${limit}, more than the registry client reads`, `its answer is larger than ${limit}`, {
+  return new RegistryRequestError('REGISTRY_UNREACHABLE', `the registry ${registry} sent ${about} larger than ${limit}, more than the registry client reads`, `its answer is larger than ${limit}`, {
     registry,
     maxBytes,
     ...(ctx.name === undefined ? {} : { name: ctx.name }),

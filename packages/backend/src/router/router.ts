@@ -60,7 +60,7 @@ export interface RouterDeps {
   /** Add and update: the registry and letter-case checks in front of the package store. */
   declarations: PackageDeclarations;
   settings: SettingsStore;
-  /** What `${VAR}` in an imported .npmrc is replaced from: the server's environment. */
+  /** What `${VAR}` in an imported .npmrc's credentials is replaced from: the server's environment. */
   npmrcEnv: Readonly<Record<string, string | undefined>>;
   /** Search, versions and package info, from the configured registries. */
   registryClient: RegistryClient;

@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registryConfig } from '../db/schema.ts';
 import { systemClock } from '../services.ts';
 import { createSettingsStore } from '../stores/settings-store.ts';
+import { makeSelfSignedCertificate } from '../testing/self-signed-certificate.ts';
 import { createTestBackend, type TestBackend } from '../testing/test-backend.ts';
 import { testDrivers } from '../testing/test-database.ts';
 import { secretKeyId } from './secret-box.ts';
@@ -96,5 +98,33 @@ describe.each(testDrivers())('registry secrets through the API (%s)', (driver) =
     expectNoSecretIn(row);
     expect(row.match(/spk-sealed:v1:([0-9a-f]{12}):/g)?.every((prefix) => prefix.includes(secretKeyId(key)))).toBe(true);
     expect((await t.client.registry.get()).secretKeyId).toBe(secretKeyId(key));
+  });
+
+  it("refuses ${VAR} outside a credential with 400, never showing the variable's value", async () => {
+    const error = (await t.client.registry.importNpmrc({ npmrc: 'registry=https://npm.${ACME_TOKEN}.example/\n' }).catch((e: unknown) => e)) as { status: number; message: string; data: { code: string } };
+    expect(error).toMatchObject({ status: 400, data: { code: 'INVALID_INPUT' } });
+    expect(error.message).toContain("registry: ${ACME_TOKEN}: only credentials (_authToken, _auth, username, _password) may come from the server's environment");
+    expectNoSecretIn(JSON.stringify(error));
+    expect((await t.client.registry.get()).registry).not.toContain('npm.');
+  });
+
+  it('keeps a cafile of 150 certificates (a system bundle and a company CA) in the row and shows each one', async () => {
+    // One certificate 150 times: making 150 with openssl would be slow, and the count is what matters here.
+    const { cert } = makeSelfSignedCertificate('spk bundle ca');
+    const dir = await mkdtemp(path.join(tmpdir(), 'spk-ca-bundle-'));
+    try {
+      await writeFile(path.join(dir, 'bundle.pem'), cert.repeat(150));
+      const result = await t.client.registry.importNpmrc({ npmrc: `cafile=${path.join(dir, 'bundle.pem')}\n` });
+      expect(result.warnings).toEqual([]);
+      expect(result.config.ca).toHaveLength(150);
+      expect(result.config.ca![149]).toMatchObject({ subject: 'CN=spk bundle ca' });
+      expect((await t.client.registry.get()).ca).toHaveLength(150);
+      const [row] = await t.database.db.select().from(registryConfig);
+      expect((row!.settings as { ca: string[] }).ca).toHaveLength(150);
+      const { settings } = await createSettingsStore(t.database.db, systemClock, { storeId: 'postgres' }, { keys: t.backend.secretKeys }).getRegistryAccess();
+      expect(settings.ca).toEqual(Array(150).fill(cert));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

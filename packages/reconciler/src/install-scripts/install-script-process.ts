@@ -4,6 +4,7 @@
 // Only the last lines of its output are kept, for the error that names what went wrong.
 import { spawn } from 'node:child_process';
 import { PassThrough } from 'node:stream';
+import { guardInspectorSignal } from '../runs/inspector-signal-guard.ts';
 import { captureOutput } from '../runs/output-capture.ts';
 import { trackRunProcessTree } from '../runs/run-process-tree.ts';
 
@@ -41,6 +42,8 @@ export function lastLines(text: string, maxBytes: number): string {
 }
 
 export async function runInstallScriptProcess(input: InstallScriptProcessInput): Promise<InstallScriptOutcome> {
+  // The script may signal the server (its parent), as a script run may.
+  guardInspectorSignal();
   const started = performance.now();
   const child = spawn('/bin/sh', ['-c', input.script], {
     cwd: input.cwd,

@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { RUN_SETTING_ENV, type StateError } from '@spk/common';
+import { guardInspectorSignal } from './inspector-signal-guard.ts';
 import { nodeRunFlags } from './node-run-flags.ts';
 import { captureOutput } from './output-capture.ts';
 import { newNonce, readResultChannel, type ChannelOutcome } from './result-channel.ts';
@@ -46,18 +47,6 @@ export interface ScriptOutcome {
   stderr: string;
   durationMs: number;
   error: StateError | null;
-}
-
-let inspectorSignalGuarded = false;
-/**
- * A script runs as the server's user unless SPK_RUN_AS_USER is set, so it may signal the server.
- * SIGUSR1 would open the server's inspector on localhost, handing a script the server's memory
- * (tokens included); with a listener installed Node no longer does that.
- */
-function guardInspectorSignal(): void {
-  if (inspectorSignalGuarded) return;
-  inspectorSignalGuarded = true;
-  process.on('SIGUSR1', () => undefined);
 }
 
 function childEnv(options: ScriptProcessOptions): Record<string, string> {
