@@ -1,17 +1,15 @@
 // Runs one lifecycle script as npm does on POSIX (`sh -c <script>` in the package's directory),
 // in its own process group with the run marker in its environment, so a timeout (or the end of
-// the script) kills everything it started, exactly as script runs are ended (run-process-tree.ts).
+// the script) kills everything it started, exactly as script runs are ended (supervised-process.ts).
 // Only the last lines of its output are kept, for the error that names what went wrong.
 import { spawn } from 'node:child_process';
 import { PassThrough } from 'node:stream';
 import { guardInspectorSignal } from '../runs/inspector-signal-guard.ts';
 import { captureOutput } from '../runs/output-capture.ts';
-import { trackRunProcessTree } from '../runs/run-process-tree.ts';
+import { superviseProcess } from '../runs/supervised-process.ts';
 
 /** How much of the end of a script's output an error quotes: with the rest of the message it stays under a satellite report's 2000 characters. */
 export const OUTPUT_TAIL_BYTES = 1024;
-/** After the script's own process exits, how long what it started may hold its output open. */
-const PIPE_GRACE_MS = 1000;
 
 export interface InstallScriptProcessInput {
   script: string;
@@ -53,14 +51,8 @@ export async function runInstallScriptProcess(input: InstallScriptProcessInput):
     detached: true,
     ...(input.runAs ? { uid: input.runAs.uid, gid: input.runAs.gid } : {}),
   });
-  const pid = await new Promise<number>((resolve, reject) => {
-    child.once('spawn', () => resolve(child.pid!));
-    child.once('error', reject);
-  });
   // Scripts start compilers, downloaders and node: their descendants are tracked from the start.
-  const tree = trackRunProcessTree(pid, { runId: input.runId, poll: true });
-  let killing: Promise<void> | null = null;
-  const killAll = () => (killing ??= tree.killAll());
+  const proc = await superviseProcess(child, { runId: input.runId, poll: true, timeoutMs: input.timeoutMs });
 
   // One stream for both, so the tail keeps the order in which lines were written.
   const both = new PassThrough();
@@ -68,19 +60,8 @@ export async function runInstallScriptProcess(input: InstallScriptProcessInput):
   child.stderr!.pipe(both, { end: false });
   const output = captureOutput(both, 'stdout', 0);
 
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    void killAll();
-  }, input.timeoutMs);
-  const ended = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.once('exit', () => {
-      // A process that escaped the kill could hold the pipes open for ever: stop waiting for them.
-      void killAll().then(() => setTimeout(() => child.stdio.forEach((stream) => stream?.destroy()), PIPE_GRACE_MS).unref());
-    });
-    child.once('close', (code, signal) => resolve({ code, signal }));
-  }).finally(() => clearTimeout(timer));
-  await killAll();
+  const ended = await proc.ended;
+  await proc.killAll();
   both.end();
-  return { ...ended, timedOut, durationMs: performance.now() - started, outputTail: lastLines(output().tail, OUTPUT_TAIL_BYTES) };
+  return { ...ended, timedOut: proc.timedOut(), durationMs: performance.now() - started, outputTail: lastLines(output().tail, OUTPUT_TAIL_BYTES) };
 }

@@ -8,7 +8,8 @@ import { guardInspectorSignal } from './inspector-signal-guard.ts';
 import { nodeRunFlags } from './node-run-flags.ts';
 import { captureOutput } from './output-capture.ts';
 import { newNonce, readResultChannel, type ChannelOutcome } from './result-channel.ts';
-import { RUN_MARKER_ENV, trackRunProcessTree } from './run-process-tree.ts';
+import { RUN_MARKER_ENV } from './run-process-tree.ts';
+import { superviseProcess } from './supervised-process.ts';
 
 const RUNNER = fileURLToPath(new URL('./run-child.mjs', import.meta.url));
 const CONFINEMENT = fileURLToPath(new URL('./run-confinement.mjs', import.meta.url));
@@ -115,49 +116,28 @@ export async function runScriptProcess(options: ScriptProcessOptions): Promise<S
     detached: true,
     ...(options.runAs ? { uid: options.runAs.uid, gid: options.runAs.gid } : {}),
   });
-  const spawned = new Promise<number>((resolve, reject) => {
-    child.once('spawn', () => resolve(child.pid!));
-    child.once('error', reject);
-  });
-  const pid = await spawned;
+  const proc = await superviseProcess(child, { runId: options.runId, poll: options.allowChildProcess, timeoutMs: options.timeoutMs });
   // A child that dies before reading its nonce makes the write fail with EPIPE; its exit says why.
   child.stdin!.on('error', () => undefined);
-  const tree = trackRunProcessTree(pid, { runId: options.runId, poll: options.allowChildProcess });
-  let killing: Promise<void> | null = null;
-  const killAll = () => (killing ??= tree.killAll());
 
   const stdout = captureOutput(child.stdout!, 'stdout', options.maxOutputBytes);
   const stderr = captureOutput(child.stderr!, 'stderr', options.maxOutputBytes);
   const nonce = newNonce();
-  const channel = readResultChannel(child.stdio[3] as NodeJS.ReadableStream, nonce, options.maxResultBytes, () => void killAll());
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    void killAll();
-  }, options.timeoutMs);
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.once('exit', () => {
-      // A process that escaped the kill could hold the pipes open for ever: after a grace period
-      // for what is still buffered, stop waiting for them.
-      void killAll().then(() => setTimeout(() => child.stdio.forEach((stream) => stream?.destroy()), 1000).unref());
-    });
-    child.once('close', (code, signal) => resolve({ code, signal }));
-  });
+  const channel = readResultChannel(child.stdio[3] as NodeJS.ReadableStream, nonce, options.maxResultBytes, () => void proc.killAll());
 
   try {
-    await options.onSpawn?.(pid);
+    await options.onSpawn?.(proc.pid);
   } catch (error) {
-    await killAll();
-    await exit;
-    clearTimeout(timer);
+    await proc.killAll();
+    await proc.ended;
     throw error;
   }
   // The runner waits for this line before it imports the script.
   child.stdin!.end(`${nonce}\n`);
 
-  const ended = await exit.finally(() => clearTimeout(timer));
-  await killAll();
+  const ended = await proc.ended;
+  await proc.killAll();
   const err = stderr();
-  const verdict = classify(options, { timedOut, channel: channel(), exit: ended, stderrTail: err.tail });
+  const verdict = classify(options, { timedOut: proc.timedOut(), channel: channel(), exit: ended, stderrTail: err.tail });
   return { ...verdict, stdout: stdout().text, stderr: err.text, durationMs: performance.now() - started };
 }
