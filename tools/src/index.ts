@@ -50,3 +50,4 @@ export {
   type SecretLeak,
 } from './testing/secret-grep.ts';
 export { startGatedRegistry, type Gate, type GatedRegistry, type GatedRequest, type GateMode } from './testing/gated-registry.ts';
+export { S3RVER_CREDENTIALS, startS3Server, type StartS3ServerOptions, type TestS3Server, type TestS3Settings } from './testing/s3-server.ts';

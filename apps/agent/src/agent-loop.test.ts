@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createAgentLoop, type AgentLoopOptions } from './agent-loop.ts';
+import type { HostDisk } from '@spk/common';
+import { createAgentLoop, type AgentLoopDeps, type AgentLoopOptions } from './agent-loop.ts';
 import { createFakeCore, hash } from './test-support/fake-core.ts';
 
 const HEARTBEAT_MS = 1_000;
@@ -13,9 +14,9 @@ const options: AgentLoopOptions = {
   refusedRetryMs: 20_000,
 };
 
-function setup(initial: string | null = hash('a'), random = () => 0.5) {
+function setup(initial: string | null = hash('a'), random = () => 0.5, extra: Partial<AgentLoopDeps> = {}) {
   const fake = createFakeCore(initial);
-  const loop = createAgentLoop({ ...fake.deps, random, now: () => new Date() }, options);
+  const loop = createAgentLoop({ ...fake.deps, random, now: () => new Date(), ...extra }, options);
   return { ...fake, loop };
 }
 
@@ -36,6 +37,19 @@ describe('the agent loop', () => {
       convergedAt: expect.any(String),
     });
     expect(core.logged('converged')[0]?.fields).toMatchObject({ lockfileHash: hash('a') });
+    await loop.stop();
+  });
+
+  it('sends the disk usage of the latest tree GC pass with every report, the heartbeat ones included', async () => {
+    let disk: HostDisk | null = null;
+    const { core, loop } = setup(hash('a'), () => 0.5, { disk: () => disk });
+    await loop.start();
+    expect(core.reports.at(-1)).toMatchObject({ lockfileHash: hash('a'), disk: null });
+    disk = { trees: 2, retiredTrees: 1, pinnedTrees: 0, bytes: 4096, measuredAt: new Date().toISOString(), lastCollection: null };
+    const before = core.reports.length;
+    await vi.advanceTimersByTimeAsync(core.pollIntervalMs + 10);
+    expect(core.reports.length).toBeGreaterThan(before);
+    expect(core.reports.at(-1)).toMatchObject({ lockfileHash: hash('a'), disk });
     await loop.stop();
   });
 

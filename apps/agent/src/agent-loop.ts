@@ -2,7 +2,7 @@
 // push stream (reconnecting with backoff and jitter, polling while it is down, declaring it dead
 // after 2.5 heartbeats of silence), report after every reconcile and on a heartbeat, and keep the
 // last good tree whenever the core cannot be reached. Every side effect comes in through `deps`.
-import type { AgentDesired, AgentReport, AgentReportResult, AgentWatchEvent, DesiredState } from '@spk/common';
+import type { AgentDesired, AgentReport, AgentReportResult, AgentWatchEvent, DesiredState, HostDisk } from '@spk/common';
 import { backoffDelay, type BackoffPolicy } from './backoff.ts';
 import { classifyFailure, safeErrorMessage, type FailureKind } from './error-kinds.ts';
 import type { AgentLogger } from './logger.ts';
@@ -20,6 +20,8 @@ export interface AgentLoopDeps {
   report(report: AgentReport): Promise<AgentReportResult>;
   reconcile(desired: DesiredState): Promise<PulledReconcile>;
   currentHash(): Promise<string | null>;
+  /** Trees and cache on disk as the last tree GC pass measured them (null before the first); sent with every report. */
+  disk?(): HostDisk | null;
   logger: AgentLogger;
   random(): number;
   now(): Date;
@@ -100,6 +102,7 @@ export function createAgentLoop(deps: AgentLoopDeps, options: AgentLoopOptions) 
       agentVersion: options.agentVersion,
       hostname: options.hostname,
       lastPull: status.lastPull,
+      ...(deps.disk ? { disk: deps.disk() } : {}),
     };
   }
 

@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_INSTALL_SCRIPTS_TIMEOUT_MS } from '@spk/reconciler';
+import { DEFAULT_TREE_GC_GRACE_MS, DEFAULT_TREE_GC_INTERVAL_MS } from '@spk/common';
+import { DEFAULT_INSTALL_SCRIPTS_TIMEOUT_MS, DEFAULT_RUN_SETTINGS } from '@spk/reconciler';
 import { parseAgentArgs, UsageError } from './args.ts';
 import { DEFAULT_HEARTBEAT_MS, loadAgentConfig } from './config.ts';
 import { createJsonLogger } from './logger.ts';
@@ -20,7 +21,17 @@ describe('agent settings', () => {
       pollIntervalMs: 2000,
       heartbeatMs: DEFAULT_HEARTBEAT_MS,
       installScripts: { timeoutMs: DEFAULT_INSTALL_SCRIPTS_TIMEOUT_MS },
+      treeGc: { graceMs: DEFAULT_TREE_GC_GRACE_MS, intervalMs: DEFAULT_TREE_GC_INTERVAL_MS },
+      runTimeoutMs: DEFAULT_RUN_SETTINGS.maxTimeoutMs,
     });
+  });
+
+  it('reads the tree GC grace and interval, and the run timeout that makes a pin stale, as a core instance does', () => {
+    const config = loadAgentConfig({}, { ...env, SPK_TREE_GC_GRACE_MS: '0', SPK_TREE_GC_INTERVAL_MS: '5000', SPK_RUN_MAX_TIMEOUT_MS: '30000' }, '/');
+    expect(config).toMatchObject({ treeGc: { graceMs: 0, intervalMs: 5000 }, runTimeoutMs: 30_000 });
+    expect(() => loadAgentConfig({}, { ...env, SPK_TREE_GC_INTERVAL_MS: '10', SPK_INSTALL_SCRIPTS_TIMEOUT_MS: 'soon' }, '/')).toThrow(
+      /SPK_INSTALL_SCRIPTS_TIMEOUT_MS[^\n]*\n.*SPK_TREE_GC_INTERVAL_MS: must be at least 1000 ms/,
+    );
   });
 
   it('reads the install-script timeout and run user as a core instance does, and names a bad value', () => {

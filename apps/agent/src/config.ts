@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { agentReportSchema } from '@spk/common';
-import { installScriptsFromEnv, runSettingsFromEnv, type InstallScriptsConfig } from '@spk/reconciler';
+import { installScriptsFromEnv, runSettingsFromEnv, treeGcFromEnv, type InstallScriptsConfig, type TreeGcConfig } from '@spk/reconciler';
 import { UsageError, type DaemonFlags } from './args.ts';
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -21,6 +21,13 @@ export interface AgentConfig {
   heartbeatMs: number;
   /** Allowed lifecycle scripts: SPK_INSTALL_SCRIPTS_TIMEOUT_MS, and SPK_RUN_AS_USER as for script runs. */
   installScripts: InstallScriptsConfig & { runAsUser?: string };
+  /** SPK_TREE_GC_GRACE_MS and SPK_TREE_GC_INTERVAL_MS, as on a core instance. */
+  treeGc: TreeGcConfig;
+  /**
+   * The longest a script run may last (SPK_RUN_MAX_TIMEOUT_MS, read by `spk-agent run` too): a run
+   * pin older than that no longer keeps its tree.
+   */
+  runTimeoutMs: number;
 }
 
 export const DEFAULT_HEARTBEAT_MS = 15_000;
@@ -85,15 +92,27 @@ function readTokenFile(file: string | undefined, source: string, cwd: string, pr
   return token;
 }
 
+type HostSettings = Pick<AgentConfig, 'installScripts' | 'treeGc' | 'runTimeoutMs'>;
+
 /** The same variables as on a core instance, read by the reconciler's own schemas; undefined after a problem. */
-function readInstallScripts(env: Env, problems: string[]): AgentConfig['installScripts'] | undefined {
-  try {
-    const { runAsUser } = runSettingsFromEnv(env);
-    return { ...installScriptsFromEnv(env), ...(runAsUser ? { runAsUser } : {}) };
-  } catch (error) {
-    problems.push((error as Error).message);
-    return undefined;
-  }
+function readHostSettings(env: Env, problems: string[]): HostSettings | undefined {
+  const read = <T>(reader: () => T): T | undefined => {
+    try {
+      return reader();
+    } catch (error) {
+      problems.push((error as Error).message);
+      return undefined;
+    }
+  };
+  const runs = read(() => runSettingsFromEnv(env));
+  const installScripts = read(() => installScriptsFromEnv(env));
+  const treeGc = read(() => treeGcFromEnv(env));
+  if (!runs || !installScripts || !treeGc) return undefined;
+  return {
+    installScripts: { ...installScripts, ...(runs.runAsUser ? { runAsUser: runs.runAsUser } : {}) },
+    treeGc,
+    runTimeoutMs: runs.settings.maxTimeoutMs,
+  };
 }
 
 /** Resolves every setting, collecting every problem before refusing, so one start shows them all. */
@@ -116,7 +135,7 @@ export function loadAgentConfig(flags: DaemonFlags, env: Env, cwd: string): Agen
     if (parsed.success) values[name] = parsed.data;
     else problems.push(`${source} ${parsed.error.issues.map((issue) => issue.message).join('; ')}`);
   }
-  const installScripts = readInstallScripts(env, problems);
+  const host = readHostSettings(env, problems);
   if (problems.length > 0) throw new UsageError(`cannot start, fix these settings:\n  ${problems.join('\n  ')}`);
   return {
     serverUrl: values.serverUrl as string,
@@ -125,6 +144,6 @@ export function loadAgentConfig(flags: DaemonFlags, env: Env, cwd: string): Agen
     hostId: values.hostId as string | undefined,
     pollIntervalMs: values.pollIntervalMs as number | undefined,
     heartbeatMs: (values.heartbeatMs as number | undefined) ?? DEFAULT_HEARTBEAT_MS,
-    installScripts: installScripts!,
+    ...host!,
   };
 }

@@ -1,5 +1,6 @@
 // `spk-agent` as a daemon: a private, locked data dir; the reconciler fed by blob downloads from
-// the core; the agent loop over the contract client; SIGTERM/SIGINT stop it cleanly (exit 0).
+// the core; the agent loop over the contract client; tree GC after every flip and on a timer,
+// keeping what the core's kept history needs; SIGTERM/SIGINT stop it cleanly (exit 0).
 import { hostname } from 'node:os';
 import { acquireDataDirLock, createReconciler, createScriptRunner, prepareDataDir } from '@spk/reconciler';
 import { createAgentClient } from './agent-client.ts';
@@ -28,11 +29,24 @@ export async function runDaemon(config: AgentConfig, write: (line: string) => vo
 
   let pulledBytes = 0;
   const fetchBlob = createBlobFetcher({ serverUrl: config.serverUrl, token: config.token, onBytes: (count) => (pulledBytes += count) });
-  const reconciler = createReconciler({ dataDir: config.dataDir, fetchBlob, logger, installScripts: config.installScripts });
+  /** What the core's kept history needs, from its last answer; null until it said (every cache entry stays). */
+  let retained: ReadonlySet<string> | null = null;
+  const reconciler = createReconciler({
+    dataDir: config.dataDir,
+    fetchBlob,
+    logger,
+    installScripts: config.installScripts,
+    treeGc: { graceMs: config.treeGc.graceMs, runTimeoutMs: config.runTimeoutMs, retainedIntegrities: async () => retained },
+  });
   const client = createAgentClient(config);
   const loop = createAgentLoop(
     {
-      desired: () => client.desired(),
+      async desired() {
+        const answer = await client.desired();
+        // A core that does not send it (an older one, or its history unreadable) leaves the last answer standing.
+        if (answer.retainedIntegrities) retained = new Set(answer.retainedIntegrities);
+        return answer;
+      },
       watch: (signal) => client.watch(undefined, { signal }),
       report: (report) => client.report(report),
       async reconcile(desired) {
@@ -41,6 +55,7 @@ export async function runDaemon(config: AgentConfig, write: (line: string) => vo
         return { lockfileHash: result.lockfileHash, changed: result.changed, pulled: { blobs: result.fetched, bytes: pulledBytes } };
       },
       currentHash: () => reconciler.currentHash(),
+      disk: () => reconciler.disk(),
       logger,
       random: Math.random,
       now: () => new Date(),
@@ -59,10 +74,15 @@ export async function runDaemon(config: AgentConfig, write: (line: string) => vo
     process.once('SIGINT', () => resolve('SIGINT'));
   });
   logger.info('spk-agent starting', { version: AGENT_VERSION, server: config.serverUrl, dataDir: config.dataDir, hostId: config.hostId ?? null });
+  // Passes never throw: what failed is logged by the reconciler and reported in the next disk report.
+  let gcPass: Promise<unknown> = Promise.resolve();
+  const gcTimer = setInterval(() => (gcPass = reconciler.collect()), config.treeGc.intervalMs);
   // A signal during the first reconcile stops the agent too; start() failing (an unreadable data dir) ends it.
-  const signal = await Promise.race([stopped, loop.start().then(() => stopped)]);
+  const signal = await Promise.race([stopped, loop.start().then(() => (gcPass = reconciler.collect())).then(() => stopped)]);
   logger.info('stopping', { signal });
+  clearInterval(gcTimer);
   await loop.stop(STOP_GRACE_MS);
+  await gcPass;
   await lock.release();
   logger.info('stopped', { lockfileHash: loop.status().lockfileHash });
   // An abandoned download may still hold a socket: it must not keep a stopped agent alive.

@@ -97,7 +97,7 @@ describe('parseCliArgs', () => {
     expect(usageError(['packages', 'add', 'a', 'b']).message).toBe('unexpected argument "b" for "spk packages add"');
     expect(usageError(['status', '--bogus']).message).toMatch(/bogus/);
     expect(usageError(['status', '--server']).message).toMatch(/server/);
-    expect(usageError(['help', 'nope']).message).toMatch(/^no help on "nope"; topics: packages, install, status, hosts, registry, .*\bcaps\b.*\brun\b/);
+    expect(usageError(['help', 'nope']).message).toMatch(/^no help on "nope"; topics: packages, install, status, hosts, history, rollback, registry, .*\bcaps\b.*\brun\b.*\bgc$/);
     expect(usageError(['status', '--token', '']).message).toBe('--token is empty');
   });
 
@@ -149,7 +149,7 @@ describe('did you mean', () => {
     expect(typo.topic).toBe('install');
     expect(usageError(['--jsno', 'status']).message).toBe('unknown option --jsno for "spk status"; did you mean --json?');
     expect(usageError(['fsck', '--repiar']).message).toBe('unknown option --repiar for "spk fsck"; did you mean --repair?');
-    expect(usageError(['packages', 'list', '--wait']).message).toBe('"spk packages list" does not take --wait (spk install does)');
+    expect(usageError(['packages', 'list', '--wait']).message).toBe('"spk packages list" does not take --wait (spk install, spk rollback, spk storage migrate does)');
     expect(usageError(['status', '--bogus']).message).toBe('unknown option --bogus for "spk status"');
   });
 });

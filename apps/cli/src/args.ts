@@ -48,7 +48,16 @@ export type Command =
   | { kind: 'satellites.list' }
   | { kind: 'satellites.revoke'; name: string }
   | { kind: 'storage.get' }
-  | { kind: 'storage.set'; store: string };
+  | { kind: 'storage.set'; store: string }
+  /** Without deleteSource the server's SPK_MIGRATION_DELETE_SOURCE decides. */
+  | { kind: 'storage.migrate'; store: string; wait: boolean; deleteSource: boolean }
+  | { kind: 'storage.state' }
+  | { kind: 'history' }
+  /** `hash` is a full lockfile hash or a unique prefix; the server resolves it. */
+  | { kind: 'history.pin'; hash: string; pinned: boolean }
+  | { kind: 'rollback'; hash: string; wait: boolean; timeoutMs?: number | undefined }
+  | { kind: 'gc.run' }
+  | { kind: 'gc.state' };
 
 export interface ParsedArgs {
   global: GlobalOptions;
@@ -103,7 +112,7 @@ function parseRaw(argv: readonly string[]): { values: RawValues; positionals: st
 /** "unknown command", with the closest command or group when one is near. */
 function unknownCommandError(words: readonly string[], group: string | undefined): UsageError {
   if (group !== undefined) {
-    const subs = COMMANDS.filter((spec) => spec.words[0] === group).map((spec) => spec.words[1]!);
+    const subs = COMMANDS.filter((spec) => spec.words[0] === group && spec.words.length > 1).map((spec) => spec.words[1]!);
     const hint = didYouMean(words[1]!, subs, (sub) => `"${group} ${sub}"`);
     // The usage shown with it lists the group's sub-commands.
     return new UsageError(`unknown sub-command "${words.join(' ')}"${hint}`, group);
@@ -152,7 +161,8 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
   }
   if (head === 'help') return { global, command: { kind: 'help', topic: checkTopic(rest) } };
 
-  const isGroup = commandGroups().includes(head);
+  // A group word may be a command of its own too (`spk gc`, `spk gc state`).
+  const isGroup = commandGroups().includes(head) && !(rest[0] === undefined && findCommand(head));
   const words = isGroup ? [head, rest[0]] : [head];
   const args = isGroup ? rest.slice(1) : rest;
   if (isGroup && words[1] === undefined) {

@@ -1,7 +1,7 @@
 // Every command and option `spk` knows, declared once: args.ts parses with this table and help.ts
 // renders it, so the help cannot drift from what is accepted. A new command is one entry in
 // COMMANDS (plus its variant of `Command` in args.ts and a case in main.ts's dispatch).
-import { DEFAULT_DATA_DIR, DEFAULT_RUN_TIMEOUT_MS, DEFAULT_SERVER_HOST, DEFAULT_SERVER_PORT, RUN_SETTING_ENV, MAX_RUN_CONVERGENCE_WAIT_MS, MAX_RUN_TIMEOUT_MS } from '@spk/common';
+import { DEFAULT_DATA_DIR, DEFAULT_HISTORY_KEEP, DEFAULT_RUN_TIMEOUT_MS, lockfileHashRefSchema, DEFAULT_SERVER_HOST, DEFAULT_SERVER_PORT, RUN_SETTING_ENV, MAX_RUN_CONVERGENCE_WAIT_MS, MAX_RUN_TIMEOUT_MS } from '@spk/common';
 import type { Command } from './args.ts';
 import { parseSize } from './sizes.ts';
 import { secondsOption } from './durations.ts';
@@ -33,6 +33,7 @@ export const OPTIONS = {
   'block-total': { type: 'string', value: '<size>' },
   'max-package': { type: 'string', value: '<size>' },
   'read-only': { type: 'boolean' },
+  'delete-source': { type: 'boolean' },
 } as const satisfies Record<string, OptionSpec>;
 
 export type OptionName = keyof typeof OPTIONS;
@@ -103,6 +104,21 @@ function size(value: string | undefined, flag: string): number | undefined {
   return bytes;
 }
 
+/** `--timeout <seconds>` of a `--wait`: refused without --wait, in ms otherwise. */
+function waitTimeout(values: RawValues, topic: string): number | undefined {
+  if (values.timeout !== undefined && values.wait !== true) throw new UsageError('--timeout applies to --wait; add --wait', topic);
+  return secondsOption(values.timeout, '--timeout', topic);
+}
+
+/** A full lockfile hash or a unique prefix, as `spk history` prints them; the server resolves prefixes. */
+function hashRef(value: string, topic: string): string {
+  const hash = value.toLowerCase();
+  if (!lockfileHashRefSchema.safeParse(hash).success) {
+    throw new UsageError(`"spk ${topic}" takes a lockfile hash or a unique prefix of at least 7 hex digits (as \`spk history\` prints them), got "${value}"`, topic);
+  }
+  return hash;
+}
+
 const REGISTRY_TOKEN_HINT =
   'the registry token is read from stdin only, so it stays out of the process list and shell history: ' +
   'printf %s "$NPM_TOKEN" | spk registry set <url> --token-stdin';
@@ -113,8 +129,10 @@ export const GROUP_SUMMARIES: Readonly<Record<string, string>> = {
   registry: 'the npm registries the installer and the registry client use: default, scopes, auth (encrypted at rest), TLS, proxies',
   caps: 'the size caps every install is checked against',
   tokens: 'named API tokens (admin or read-only), shared by every server of the cluster',
-  storage: 'the blob store installs publish package tarballs to',
+  storage: 'the blob store installs publish package tarballs to, and moving every blob to another store',
   satellites: 'satellite identities: remote hosts that run spk-agent with a token of their own',
+  history: 'the desired states committed so far, newest first, and which of them are pinned',
+  gc: 'collecting what installs leave behind: blobs cluster-wide, trees on every host',
 };
 
 export const COMMANDS: readonly CommandSpec[] = [
@@ -229,10 +247,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       { name: 'timeout', value: '<seconds>', help: 'with --wait: give up after this long, install and convergence together (default 300; 90s, 5m also work)' },
     ],
     examples: ['spk install', 'spk install --wait', 'spk install --wait --timeout 10m'],
-    build: (_args, values) => {
-      if (values.timeout !== undefined && values.wait !== true) throw new UsageError('--timeout applies to --wait; add --wait', 'install');
-      return { kind: 'install', wait: values.wait === true, timeoutMs: secondsOption(values.timeout, '--timeout', 'install') };
-    },
+    build: (_args, values) => ({ kind: 'install', wait: values.wait === true, timeoutMs: waitTimeout(values, 'install') }),
   },
   {
     words: ['status'],
@@ -255,10 +270,62 @@ export const COMMANDS: readonly CommandSpec[] = [
       'STATE is converged when the host runs the desired tree, lagging when it runs another or none, and',
       'stale when it has not reported for three poll intervals (it may be stopped, hung or cut off).',
       'For satellites it also shows the agent version, the hostname and what the last reconcile pulled.',
+      'TREES and DISK (once hosts report them): the trees a host holds, with how many are retired (deleted',
+      'after SPK_TREE_GC_GRACE_MS) or pinned by running scripts, and the bytes of its trees and package cache.',
     ],
     options: [],
     examples: ['spk hosts', 'spk hosts --json'],
     build: () => ({ kind: 'hosts' }),
+  },
+  {
+    words: ['history'],
+    args: [],
+    summary: 'the desired states committed so far, newest first: hash, when, by whom, from an install or a rollback, size',
+    details: [
+      `The last SPK_HISTORY_KEEP (default ${DEFAULT_HISTORY_KEEP}) are kept, plus every pinned one; their blobs are never`,
+      'collected, so `spk rollback <hash>` to any of them works without the registry. FLAGS: * marks the',
+      'desired state, "pinned" one kept whatever the history length.',
+    ],
+    options: [],
+    examples: ['spk history', 'spk history --json'],
+    build: () => ({ kind: 'history' }),
+  },
+  {
+    words: ['history', 'pin'],
+    args: ['hash'],
+    summary: 'keep a history entry (and its blobs) whatever the history length',
+    details: ['<hash> is a full lockfile hash or a unique prefix of at least 7 hex digits. Needs an admin token.'],
+    options: [],
+    examples: ['spk history pin 3f9a1c0b7d2e'],
+    build: ([hash = '']) => ({ kind: 'history.pin', hash: hashRef(hash, 'history pin'), pinned: true }),
+  },
+  {
+    words: ['history', 'unpin'],
+    args: ['hash'],
+    summary: 'let a pinned history entry go once it is older than the kept length',
+    details: ['<hash> is a full lockfile hash or a unique prefix of at least 7 hex digits. Needs an admin token.'],
+    options: [],
+    examples: ['spk history unpin 3f9a1c0b7d2e'],
+    build: ([hash = '']) => ({ kind: 'history.pin', hash: hashRef(hash, 'history unpin'), pinned: false }),
+  },
+  {
+    words: ['rollback'],
+    args: ['hash'],
+    usage: 'spk rollback <hash> [--wait [--timeout <seconds>]]',
+    summary: 'make a state from `spk history` the desired state again, with the declared set it came from',
+    details: [
+      '<hash> is a full lockfile hash or a unique prefix of at least 7 hex digits. Nothing is resolved and',
+      'the registry is not contacted: the blobs of every kept history entry are still in the blob store.',
+      'The declared packages are restored as they were when that state was installed, and every host',
+      'converges on it as after an install. Refused while an install, a blob GC or a storage migration runs.',
+      'Needs an admin token.',
+    ],
+    options: [
+      { name: 'wait', help: 'wait until every host that is not stale runs the tree; exit 1 if one does not in time' },
+      { name: 'timeout', value: '<seconds>', help: 'with --wait: give up after this long (default 300; 90s, 5m also work)' },
+    ],
+    examples: ['spk rollback 3f9a1c0b7d2e', 'spk rollback 3f9a1c0b7d2e --wait --timeout 5m'],
+    build: ([hash = ''], values) => ({ kind: 'rollback', hash: hashRef(hash, 'rollback'), wait: values.wait === true, timeoutMs: waitTimeout(values, 'rollback') }),
   },
   {
     words: ['registry', 'get'],
@@ -495,15 +562,43 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     words: ['storage', 'set'],
     args: ['store'],
-    summary: 'switch the blob store installs publish to (postgres or filesystem)',
+    summary: 'switch the blob store installs publish to (postgres, filesystem, or s3 when configured)',
     details: [
-      'Refused (STORE_INCOMPLETE) unless the store already holds every blob of the installed set, so',
-      'switch before the first install. The filesystem store keeps blobs in each server\'s SPK_BLOB_DIR',
-      '(default <data dir>/blobs): with several servers, that must be one shared volume. Needs an admin token.',
+      'Refused (STORE_INCOMPLETE) unless the store already holds every blob of the installed set: to move',
+      'them there, use `spk storage migrate <store>` instead. The filesystem store keeps blobs in each',
+      "server's SPK_BLOB_DIR (default <data dir>/blobs): with several servers, that must be one shared volume.",
+      'Needs an admin token.',
     ],
     options: [],
     examples: ['spk storage set filesystem'],
     build: ([store = '']) => ({ kind: 'storage.set', store }),
+  },
+  {
+    words: ['storage', 'migrate'],
+    args: ['store'],
+    summary: 'copy every blob to another store, verify each copy, then make that store the active one',
+    details: [
+      'The migration runs on the server, records its progress durably and resumes after a restart; the target',
+      'becomes active only once every blob is verified there. Installs, rollbacks and blob GC are refused while',
+      'it runs, and it is refused during an install. Without --wait it returns once started; follow it with',
+      '`spk storage state`. With --wait a progress bar is drawn on stderr (one line every few seconds when',
+      'stderr is not a terminal) until it is done (exit 0) or failed (exit 1, with the blobs that failed);',
+      'interrupting spk does not stop the migration. Needs an admin token.',
+    ],
+    options: [
+      { name: 'wait', help: 'follow the migration to its end with a progress bar' },
+      { name: 'delete-source', help: 'delete each blob from the old store once the switch is done (default: the server\'s SPK_MIGRATION_DELETE_SOURCE)' },
+    ],
+    examples: ['spk storage migrate filesystem --wait', 'spk storage migrate s3 --delete-source', 'spk storage migrate postgres --wait --json'],
+    build: ([store = ''], values) => ({ kind: 'storage.migrate', store, wait: values.wait === true, deleteSource: values['delete-source'] === true }),
+  },
+  {
+    words: ['storage', 'state'],
+    args: [],
+    summary: 'the active store, blobs and bytes per store, and the running (else last) migration with its progress',
+    options: [],
+    examples: ['spk storage state', 'spk storage state --json'],
+    build: () => ({ kind: 'storage.state' }),
   },
   {
     words: ['fsck'],
@@ -513,6 +608,29 @@ export const COMMANDS: readonly CommandSpec[] = [
     options: [{ name: 'repair', help: 'rebuild every file that differs, in place' }],
     examples: ['spk fsck', 'spk fsck --repair'],
     build: (_args, values) => ({ kind: 'fsck', repair: values.repair === true }),
+  },
+  {
+    words: ['gc'],
+    args: [],
+    summary: "run blob GC now, and collect the answering server's retired trees",
+    details: [
+      'Blob GC prunes the history to its kept length, then deletes blobs that neither the desired state nor a',
+      'kept history entry references once they have been unreferenced for longer than the grace',
+      '(SPK_BLOB_GC_GRACE_MS); newly unreferenced ones are marked and wait it out. It runs under the installer',
+      'lock: refused while an install, a rollback or a storage migration runs. Every host also collects its own',
+      'retired trees after each reconcile and on a timer. Needs an admin token.',
+    ],
+    options: [],
+    examples: ['spk gc', 'spk gc --json'],
+    build: () => ({ kind: 'gc.run' }),
+  },
+  {
+    words: ['gc', 'state'],
+    args: [],
+    summary: 'the GC settings, the next scheduled run, blobs waiting out the grace, and the last runs',
+    options: [],
+    examples: ['spk gc state', 'spk gc state --json'],
+    build: () => ({ kind: 'gc.state' }),
   },
 ];
 

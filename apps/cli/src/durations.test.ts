@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSeconds, secondsOption } from './durations.ts';
+import { formatSeconds, parseSeconds, secondsOption } from './durations.ts';
 import { UsageError } from './usage-error.ts';
 
 describe('parseSeconds', () => {
@@ -24,5 +24,14 @@ describe('secondsOption', () => {
     expect(() => secondsOption('2m', '--wait-converged', 'run', 60_000)).toThrow('--wait-converged is at most 60 seconds, got "2m"');
     expect(secondsOption('60', '--wait-converged', 'run', 60_000)).toBe(60_000);
     expect(secondsOption(undefined, '--wait-converged', 'run', 60_000)).toBeUndefined();
+  });
+});
+
+describe('formatSeconds', () => {
+  it('prints seconds to a tenth, without a trailing .0', () => {
+    expect(formatSeconds(0)).toBe('0 s');
+    expect(formatSeconds(340)).toBe('0.3 s');
+    expect(formatSeconds(12_000)).toBe('12 s');
+    expect(formatSeconds(95_540)).toBe('95.5 s');
   });
 });

@@ -1,5 +1,6 @@
-// Wait limits on the command line, in seconds: "300", "90s", "5m" (kubectl-style units accepted,
-// a bare number is seconds). Pure, so every accepted and refused form is a unit test.
+// Durations on the command line: wait limits read in seconds ("300", "90s", "5m", kubectl-style
+// units accepted, a bare number is seconds), and how long things took printed back. Pure, so every
+// accepted and refused form is a unit test.
 import { UsageError } from './usage-error.ts';
 
 const UNIT_MS: Record<string, number> = { '': 1000, s: 1000, m: 60_000 };
@@ -19,4 +20,9 @@ export function secondsOption(value: string | undefined, flag: string, topic: st
   if (ms === null) throw new UsageError(`${flag} takes a whole number of seconds (or 90s, 5m), got "${value}"`, topic);
   if (ms > maxMs) throw new UsageError(`${flag} is at most ${maxMs / 1000} seconds, got "${value}"`, topic);
   return ms;
+}
+
+/** "0.3 s", "12 s", "95.5 s": how long a wait or a run took, to a tenth of a second. */
+export function formatSeconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(1))} s`;
 }

@@ -118,9 +118,17 @@ describe('describeError', () => {
     expect(failure.json).toEqual({ code: 'ALREADY_EXISTS', message: 'package "zod" is already declared', name: 'zod', status: 409 });
   });
 
-  it('maps not found and install-in-progress to exit 1, and INVALID_SPEC from the server to exit 2', () => {
+  it('maps not found and install, migration and GC in progress to exit 1 with the server message, and INVALID_SPEC from the server to exit 2', () => {
     expect(describeError(new ORPCError('NOT_FOUND', { status: 404, message: 'x', data: { code: 'NOT_FOUND' } }), ctx).exitCode).toBe(EXIT.FAILURE);
     expect(describeError(new ORPCError('CONFLICT', { status: 409, message: 'x', data: { code: 'INSTALL_IN_PROGRESS' } }), ctx).exitCode).toBe(EXIT.FAILURE);
+    expect(describeError(new ORPCError('CONFLICT', { status: 409, message: 'a storage migration runs', data: { code: 'MIGRATION_IN_PROGRESS' } }), ctx)).toMatchObject({
+      exitCode: EXIT.FAILURE,
+      message: 'a storage migration runs [MIGRATION_IN_PROGRESS]',
+    });
+    expect(describeError(new ORPCError('CONFLICT', { status: 409, message: 'a blob GC runs', data: { code: 'GC_IN_PROGRESS' } }), ctx)).toMatchObject({
+      exitCode: EXIT.FAILURE,
+      message: 'a blob GC runs [GC_IN_PROGRESS]',
+    });
     expect(describeError(new ORPCError('BAD_REQUEST', { status: 400, message: 'x', data: { code: 'INVALID_SPEC' } }), ctx).exitCode).toBe(EXIT.INVALID);
   });
 

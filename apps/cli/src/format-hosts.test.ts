@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatAge, formatHostTable, formatPull, hostState } from './format-hosts.ts';
+import { formatAge, formatHostTable, formatPull, formatTrees, hostState } from './format-hosts.ts';
 import { host } from './test-support/hosts.ts';
 
 const HASH = 'ab'.repeat(32);
@@ -55,5 +55,29 @@ describe('formatHostTable', () => {
     expect(lines[0]).toMatch(/^HOST\s+KIND\s+LOCKFILE\s+STATE\s+CONVERGED\s+LAST SEEN\s+ERROR$/);
     expect(lines[1]!.split(/\s{2,}/)).toEqual(['core-a', 'core', '-', 'lagging', '-', '30s ago', 'EACCES: permission denied']);
     expect(lines).toHaveLength(2);
+  });
+
+  it("shows each host's trees and disk bytes once some host reported them, '-' for one that has not", () => {
+    const disk = (trees: number, retiredTrees: number, pinnedTrees: number, bytes: number) => ({ trees, retiredTrees, pinnedTrees, bytes, measuredAt: '2025-01-02T03:09:00.000Z', lastCollection: null });
+    const lines = formatHostTable(
+      [host('core-a', HASH, { disk: disk(3, 2, 1, 5 * 1024 * 1024) }), host('core-b', HASH), host('probe-a', HASH, { agent: {}, disk: disk(1, 0, 0, 2048) })],
+      HASH,
+      NOW,
+    ).split('\n');
+    expect(lines[0]).toMatch(/^HOST\s+KIND\s+LOCKFILE\s+STATE\s+CONVERGED\s+LAST SEEN\s+TREES\s+DISK\s+AGENT\s+HOSTNAME\s+LAST PULL\s+ERROR$/);
+    expect(lines.slice(1).map((line) => line.split(/\s{2,}/).slice(6, 8))).toEqual([
+      ['3 (2 retired, 1 pinned)', '5.0 MiB'],
+      ['-', '-'],
+      ['1', '2.0 KiB'],
+    ]);
+  });
+});
+
+describe('formatTrees', () => {
+  it('counts the trees and says why the ones besides the current one are still there', () => {
+    const disk = { trees: 2, retiredTrees: 1, pinnedTrees: 0, bytes: 1, measuredAt: '2025-01-02T03:09:00.000Z', lastCollection: null };
+    expect(formatTrees(disk)).toBe('2 (1 retired)');
+    expect(formatTrees({ ...disk, retiredTrees: 0, pinnedTrees: 1 })).toBe('2 (1 pinned)');
+    expect(formatTrees(null)).toBe('-');
   });
 });

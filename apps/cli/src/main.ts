@@ -6,12 +6,15 @@ import { parseCliArgs, UsageError, wantsJson, type Command, type ParsedArgs } fr
 import { createSpkClient, resolveConnection, type Connection, type Env } from './client.ts';
 import { runCapsCommand } from './commands/caps.ts';
 import { runFsckCommand } from './commands/fsck.ts';
+import { runGcCommand } from './commands/gc.ts';
+import { runHistoryCommand } from './commands/history.ts';
 import { runHostsCommand } from './commands/hosts.ts';
 import { runInstallCommand } from './commands/install.ts';
 import { runInstallScriptsCommand } from './commands/install-scripts.ts';
 import { runPackagesCommand } from './commands/packages.ts';
 import { runRegistryCommand } from './commands/registry.ts';
 import { runRegistryInfoCommand } from './commands/registry-info.ts';
+import { runRollbackCommand } from './commands/rollback.ts';
 import { runRunCommand } from './commands/run.ts';
 import { runSatellitesCommand } from './commands/satellites.ts';
 import { runStatusCommand } from './commands/status.ts';
@@ -76,7 +79,17 @@ async function dispatch(ctx: CommandContext, command: Exclude<Command, { kind: '
       return runSatellitesCommand(ctx, command);
     case 'storage.get':
     case 'storage.set':
+    case 'storage.state':
+    case 'storage.migrate':
       return runStorageCommand(ctx, command);
+    case 'history':
+    case 'history.pin':
+      return runHistoryCommand(ctx, command);
+    case 'rollback':
+      return runRollbackCommand(ctx, command);
+    case 'gc.run':
+    case 'gc.state':
+      return runGcCommand(ctx, command);
   }
 }
 

@@ -91,9 +91,10 @@ describe('spk satellites and spk hosts against a real server', () => {
     expect(hosts.code, hosts.stderr).toBe(EXIT.OK);
     const lines = hosts.stdout.trim().split('\n');
     expect(lines[0]).toBe('desired tree: none (nothing installed yet); hosts: 2 (1 core instance, 1 satellite)');
-    expect(columns(lines[1]!)).toEqual(['HOST', 'KIND', 'LOCKFILE', 'STATE', 'CONVERGED', 'LAST SEEN', 'AGENT', 'HOSTNAME', 'LAST PULL', 'ERROR']);
+    // The core instance reports its trees and disk use; this satellite's report says nothing of them.
+    expect(columns(lines[1]!)).toEqual(['HOST', 'KIND', 'LOCKFILE', 'STATE', 'CONVERGED', 'LAST SEEN', 'TREES', 'DISK', 'AGENT', 'HOSTNAME', 'LAST PULL', 'ERROR']);
     expect(columns(lines[2]!)[1]).toBe('core');
-    expect(columns(lines[3]!)).toEqual(['dc2-probe', 'satellite', '-', 'converged', '-', expect.stringMatching(/^\d+s ago$/), '9.8.7', 'probe1.dc2.example', '3 blobs, 3.0 MiB', 'EACCES: cannot write the tree']);
+    expect(columns(lines[3]!)).toEqual(['dc2-probe', 'satellite', '-', 'converged', '-', expect.stringMatching(/^\d+s ago$/), '-', '-', '9.8.7', 'probe1.dc2.example', '3 blobs, 3.0 MiB', 'EACCES: cannot write the tree']);
 
     const json = JSON.parse(hostsJson.stdout) as { desired: string | null; hosts: HostStatus[] };
     expect(json.desired).toBeNull();

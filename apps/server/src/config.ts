@@ -4,16 +4,40 @@ import { z } from 'zod';
 import {
   installScriptsEnvShape,
   installScriptsFromParsedEnv,
+  millisSetting,
+  treeGcEnvShape,
   runSettingsEnvShape,
   runSettingsFromParsedEnv,
   type InstallScriptsConfig,
   type RunSettingsFromEnv,
 } from '@spk/reconciler';
 import { parseSecretKey, runningNodeMajor, SECRET_KEY_ADVICE } from '@spk/backend';
-import { DEFAULT_DATA_DIR, DEFAULT_REGISTRY_TIMEOUT_MS, DEFAULT_SERVER_HOST, DEFAULT_SERVER_PORT, DEFAULT_TYPES_MAX_BYTES } from '@spk/common';
+import {
+  DEFAULT_BLOB_GC_GRACE_MS,
+  DEFAULT_BLOB_GC_INTERVAL_MS,
+  DEFAULT_DATA_DIR,
+  DEFAULT_HISTORY_KEEP,
+  DEFAULT_MIGRATION_CONCURRENCY,
+  DEFAULT_REGISTRY_TIMEOUT_MS,
+  DEFAULT_SERVER_HOST,
+  DEFAULT_SERVER_PORT,
+  DEFAULT_TYPES_MAX_BYTES,
+} from '@spk/common';
+import type { LifecycleOptions } from '@spk/backend';
 
 const MiB = 1024 * 1024;
 const unsetWhenEmpty = (value: unknown) => (value === '' ? undefined : value);
+
+const DAY_MS = 24 * 3_600_000;
+const booleanSetting = (fallback: boolean) =>
+  z.preprocess(
+    unsetWhenEmpty,
+    z
+      .enum(['true', 'false', '1', '0'], { message: 'must be true or false (or 1 or 0)' })
+      .default(fallback ? 'true' : 'false')
+      .transform((value) => value === 'true' || value === '1'),
+  );
+const optionalText = z.preprocess(unsetWhenEmpty, z.string().optional());
 
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(DEFAULT_SERVER_PORT),
@@ -83,6 +107,50 @@ const envSchema = z.object({
       .max(99, 'must be a Node major version such as 20')
       .default(runningNodeMajor()),
   ),
+  // History, GC and storage migration (docs/operations.md, "History and rollback", "Garbage collection", "Blob stores").
+  SPK_HISTORY_KEEP: z.preprocess(
+    unsetWhenEmpty,
+    z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(1, 'must be 1 to 1000').max(1000, 'must be 1 to 1000').default(DEFAULT_HISTORY_KEEP),
+  ),
+  ...treeGcEnvShape,
+  SPK_BLOB_GC_GRACE_MS: millisSetting(0, 365 * DAY_MS, DEFAULT_BLOB_GC_GRACE_MS),
+  SPK_BLOB_GC_INTERVAL_MS: millisSetting(0, 30 * DAY_MS, DEFAULT_BLOB_GC_INTERVAL_MS),
+  SPK_MIGRATION_DELETE_SOURCE: booleanSetting(false),
+  SPK_MIGRATION_CONCURRENCY: z.preprocess(
+    unsetWhenEmpty,
+    z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(1, 'must be 1 to 64').max(64, 'must be 1 to 64').default(DEFAULT_MIGRATION_CONCURRENCY),
+  ),
+  // The S3-compatible blob store, registered as "s3" when a bucket is set. Credentials: these two, or
+  // the standard AWS chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, instance roles).
+  SPK_S3_BUCKET: z.preprocess(
+    unsetWhenEmpty,
+    z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name: 3 to 63 lower-case letters, digits, dots and hyphens').optional(),
+  ),
+  // Trailing slashes go: keys are <prefix>/<hex>.
+  SPK_S3_PREFIX: z.preprocess(
+    (value) => unsetWhenEmpty(typeof value === 'string' ? value.replace(/\/+$/, '') : value),
+    z
+      .string()
+      .regex(/^(?!\/)(?!.*\/\/)[A-Za-z0-9!_.*'()/-]*$/, "must be a plain S3 key prefix (letters, digits and !_.*'()/-, not starting with / nor holding //)")
+      .default('spk-blobs'),
+  ),
+  SPK_S3_ENDPOINT: z.preprocess(
+    unsetWhenEmpty,
+    z
+      .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+      .refine((value) => {
+        const url = new URL(value);
+        return url.username === '' && url.password === '';
+      }, 'must not carry credentials; set SPK_S3_ACCESS_KEY_ID and SPK_S3_SECRET_ACCESS_KEY instead')
+      .optional(),
+  ),
+  // Unset: AWS_REGION (or AWS_DEFAULT_REGION), as the AWS tools read it, else us-east-1.
+  SPK_S3_REGION: optionalText,
+  AWS_REGION: optionalText,
+  AWS_DEFAULT_REGION: optionalText,
+  SPK_S3_FORCE_PATH_STYLE: booleanSetting(false),
+  SPK_S3_ACCESS_KEY_ID: optionalText,
+  SPK_S3_SECRET_ACCESS_KEY: optionalText,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // Script runs (docs/operations.md, "Script runs"): the same variables as on a satellite.
   ...runSettingsEnvShape,
@@ -109,6 +177,22 @@ export interface ServerConfig {
   runs: RunSettingsFromEnv;
   installScripts: InstallScriptsConfig;
   types: { maxBytes: number; autoAdd: boolean; nodeMajor: number };
+  lifecycle: Required<Pick<LifecycleOptions, 'historyKeep'>> & {
+    treeGc: { graceMs: number; intervalMs: number };
+    blobGc: { graceMs: number; intervalMs: number };
+    migration: { deleteSource: boolean; concurrency: number };
+  };
+  /** The S3 store's settings; undefined when SPK_S3_BUCKET is not set. Never logged (it may hold the secret key). */
+  s3: S3Config | undefined;
+}
+
+export interface S3Config {
+  bucket: string;
+  prefix: string;
+  endpoint: string | undefined;
+  region: string;
+  forcePathStyle: boolean;
+  credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
@@ -118,6 +202,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
     throw new Error(`invalid server configuration:\n  ${problems}\nfix the environment variables above and start again`);
   }
   const e = parsed.data;
+  if ((e.SPK_S3_ACCESS_KEY_ID === undefined) !== (e.SPK_S3_SECRET_ACCESS_KEY === undefined)) {
+    throw new Error(
+      'invalid server configuration:\n  SPK_S3_ACCESS_KEY_ID and SPK_S3_SECRET_ACCESS_KEY go together: set both, or neither to use the standard AWS credential chain',
+    );
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -135,5 +224,25 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
     runs: runSettingsFromParsedEnv(e),
     installScripts: installScriptsFromParsedEnv(e),
     types: { maxBytes: Math.max(1, Math.floor(e.SPK_TYPES_MAX_MB * MiB)), autoAdd: e.SPK_TYPES_AUTO_ADD, nodeMajor: e.SPK_TYPES_NODE_MAJOR },
+    lifecycle: {
+      historyKeep: e.SPK_HISTORY_KEEP,
+      treeGc: { graceMs: e.SPK_TREE_GC_GRACE_MS, intervalMs: e.SPK_TREE_GC_INTERVAL_MS },
+      blobGc: { graceMs: e.SPK_BLOB_GC_GRACE_MS, intervalMs: e.SPK_BLOB_GC_INTERVAL_MS },
+      migration: { deleteSource: e.SPK_MIGRATION_DELETE_SOURCE, concurrency: e.SPK_MIGRATION_CONCURRENCY },
+    },
+    s3:
+      e.SPK_S3_BUCKET === undefined
+        ? undefined
+        : {
+            bucket: e.SPK_S3_BUCKET,
+            prefix: e.SPK_S3_PREFIX,
+            endpoint: e.SPK_S3_ENDPOINT,
+            region: e.SPK_S3_REGION ?? e.AWS_REGION ?? e.AWS_DEFAULT_REGION ?? 'us-east-1',
+            forcePathStyle: e.SPK_S3_FORCE_PATH_STYLE,
+            credentials:
+              e.SPK_S3_ACCESS_KEY_ID !== undefined && e.SPK_S3_SECRET_ACCESS_KEY !== undefined
+                ? { accessKeyId: e.SPK_S3_ACCESS_KEY_ID, secretAccessKey: e.SPK_S3_SECRET_ACCESS_KEY }
+                : undefined,
+          },
   };
 }

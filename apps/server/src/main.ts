@@ -43,6 +43,8 @@ async function main(): Promise<void> {
     ...(config.agentHeartbeatMs ? { agentHeartbeatMs: config.agentHeartbeatMs } : {}),
     blobCacheBytes: config.blobCacheBytes,
     types: config.types,
+    lifecycle: config.lifecycle,
+    s3: config.s3,
     runs: {
       settings: config.runs.settings,
       ...(config.runs.runAsUser ? { runAsUser: config.runs.runAsUser } : {}),

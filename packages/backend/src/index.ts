@@ -1,5 +1,6 @@
 export { openDatabase, type Database, type DatabaseOptions } from './db/database.ts';
-export { createScriptPackagesBackend, type BackendOptions, type ScriptPackagesBackend } from './plugin.ts';
+export { createScriptPackagesBackend, type BackendOptions, type LifecycleOptions, type ScriptPackagesBackend } from './plugin.ts';
+export { createS3BlobStore, S3_STORE_ID, type S3StoreSettings } from './blob-stores/s3-blob-store.ts';
 export type { HttpRoute } from './http/http-route.ts';
 export { sendJsonError } from './http/http-route.ts';
 export type { Router, RouterContext } from './router/router.ts';

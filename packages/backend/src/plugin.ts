@@ -1,6 +1,14 @@
 // The backend as a plugin: a host passes its services in and gets a router, HTTP routes and a
 // lifecycle back. Reads no env vars and opens no ports.
 import path from 'node:path';
+import {
+  DEFAULT_BLOB_GC_GRACE_MS,
+  DEFAULT_BLOB_GC_INTERVAL_MS,
+  DEFAULT_HISTORY_KEEP,
+  DEFAULT_MIGRATION_CONCURRENCY,
+  DEFAULT_TREE_GC_GRACE_MS,
+  DEFAULT_TREE_GC_INTERVAL_MS,
+} from '@spk/common';
 import { bootstrapAdminTokens, type AdminTokenBootstrapInput } from './auth/admin-token-bootstrap.ts';
 import { createTokenAuthenticator } from './auth/token-authenticator.ts';
 import { createTokenService } from './auth/token-service.ts';
@@ -12,7 +20,13 @@ import { createBlobRoute } from './http/blob-route.ts';
 import type { HttpRoute } from './http/http-route.ts';
 import { createTypesRoute } from './http/types-route.ts';
 import { createInstallController, DEFAULT_TYPES_AUTO_ADD } from './install/install-controller.ts';
-import { createInstallerLock } from './install/installer-lock.ts';
+import { createBusyProbe } from './install/busy-probe.ts';
+import { createOperationLock } from './install/operation-lock.ts';
+import { createBlobGcService } from './gc/blob-gc-service.ts';
+import { createHistoryService } from './lifecycle/history-service.ts';
+import { createHistoryStore } from './lifecycle/history-store.ts';
+import { createStorageMigration } from './storage/storage-migration.ts';
+import { createS3BlobStore, type S3StoreSettings } from './blob-stores/s3-blob-store.ts';
 import { createScriptsPolicy } from './install/scripts-policy.ts';
 import { createCoreHost, DEFAULT_POLL_INTERVAL_MS } from './host/core-host.ts';
 import type { ScriptRunOptions } from './host/core-script-runs.ts';
@@ -63,6 +77,10 @@ export interface BackendOptions {
   agentHeartbeatMs?: number;
   /** Verified blobs kept in memory for `GET /blobs` (default 128 MiB); concurrent requests for one blob share one read either way. */
   blobCacheBytes?: number;
+  /** History, tree and blob GC, storage migration (see docs/operations.md, "History and rollback" and "Garbage collection"). */
+  lifecycle?: LifecycleOptions;
+  /** The S3-compatible blob store (registered as "s3" when set; see docs/operations.md, "Blob stores"). */
+  s3?: S3StoreSettings | undefined;
   /** Declaration files for script editors (see docs/editor-types.md). */
   types?: {
     /** Content ceiling of one closure (default 8 MiB); over it files are dropped and `truncated` is set. */
@@ -74,12 +92,30 @@ export interface BackendOptions {
   };
 }
 
+export interface LifecycleOptions {
+  /** History entries kept besides pinned ones (default 20). */
+  historyKeep?: number;
+  /** A retired tree is deleted once retired this long and unpinned (default 10 min); tree GC also runs this often. */
+  treeGc?: { graceMs?: number; intervalMs?: number };
+  /** Blobs unreferenced this long are deleted (default 24 h); scheduled every intervalMs (default 6 h, 0: on demand only). */
+  blobGc?: { graceMs?: number; intervalMs?: number };
+  migration?: { deleteSource?: boolean; concurrency?: number; resumeCheckMs?: number };
+}
+
 export function createScriptPackagesBackend(services: BackendServices, options: BackendOptions = {}) {
   const { database, clock, logger } = services;
   const db = database.db;
   const blobStores = createBlobStoreRegistry();
   blobStores.register(createPostgresBlobStore(db));
   blobStores.register(createFilesystemBlobStore(options.blobDir ?? path.join(services.dataDir, 'blobs')));
+  if (options.s3) blobStores.register(createS3BlobStore(options.s3, logger));
+  const lifecycle = {
+    historyKeep: options.lifecycle?.historyKeep ?? DEFAULT_HISTORY_KEEP,
+    treeGraceMs: options.lifecycle?.treeGc?.graceMs ?? DEFAULT_TREE_GC_GRACE_MS,
+    treeIntervalMs: options.lifecycle?.treeGc?.intervalMs ?? DEFAULT_TREE_GC_INTERVAL_MS,
+    blobGraceMs: options.lifecycle?.blobGc?.graceMs ?? DEFAULT_BLOB_GC_GRACE_MS,
+    blobIntervalMs: options.lifecycle?.blobGc?.intervalMs ?? DEFAULT_BLOB_GC_INTERVAL_MS,
+  };
 
   const packages = createPackageStore(db, clock);
   const secretKeys = createSecretKeyring({ envValue: options.secretKey, dataDir: services.dataDir, logger });
@@ -101,10 +137,13 @@ export function createScriptPackagesBackend(services: BackendServices, options: 
   const satellites = createSatelliteService({ satellites: satelliteStore, hooks: services.hooks, clock, logger });
   // Tokens live in the database every instance shares, unless the host brings its own authenticator.
   const auth = services.auth ?? createTokenAuthenticator({ tokens: tokenStore, satellites: satelliteStore, clock, logger });
-  const activeStore = createActiveStoreSwitch({ settings, state, blobStores, lock: createInstallerLock(database, logger), logger });
+  // One install, rollback, blob GC, migration or store switch at a time, cluster-wide.
+  const operations = createOperationLock({ database, logger, probe: createBusyProbe(db) });
+  const activeStore = createActiveStoreSwitch({ settings, state, blobStores, operations, logger });
+  const history = createHistoryStore(db);
   const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
   const hosts = createHostStatusStore(db, { clock, pollIntervalMs });
-  const agent = createAgentProcedures({ readDesired: () => state.readDesired(), hosts, pollIntervalMs, clock, logger });
+  const agent = createAgentProcedures({ readDesired: () => state.readDesired(), hosts, pollIntervalMs, clock, logger, retainedIntegrities: () => history.keptIntegrities() });
   const agentWatch = createAgentWatch({
     hooks: services.hooks,
     satellites: satelliteStore,
@@ -124,6 +163,8 @@ export function createScriptPackagesBackend(services: BackendServices, options: 
     clock,
     logger,
     dataDir: services.dataDir,
+    operations,
+    pruneHistory: () => history.prune(lifecycle.historyKeep),
     typesAutoAdd: {
       enabled: options.types?.autoAdd ?? DEFAULT_TYPES_AUTO_ADD.enabled,
       nodeMajor: options.types?.nodeMajor ?? DEFAULT_TYPES_AUTO_ADD.nodeMajor,
@@ -144,6 +185,9 @@ export function createScriptPackagesBackend(services: BackendServices, options: 
     ...(options.firstRetryMs ? { firstRetryMs: options.firstRetryMs } : {}),
     ...(options.runs ? { runs: options.runs } : {}),
     ...(options.installScripts ? { installScripts: options.installScripts } : {}),
+    treeGc: { graceMs: lifecycle.treeGraceMs, intervalMs: lifecycle.treeIntervalMs },
+    // Blobs a rollback would need stay in this host's cache.
+    retainedIntegrities: () => history.keptIntegrities(),
   });
 
   // Closures are computed from this instance's own tree, so a hash other than its current one is stale here.
@@ -153,6 +197,28 @@ export function createScriptPackagesBackend(services: BackendServices, options: 
     readManifest: (lockfileHash) => state.readManifest(lockfileHash),
     logger,
     ...(options.types?.maxBytes === undefined ? {} : { maxBytes: options.types.maxBytes }),
+  });
+
+  const historyService = createHistoryService({ history, state, operations, hooks: services.hooks, clock, logger, keep: lifecycle.historyKeep });
+  const blobGc = createBlobGcService({
+    db,
+    history,
+    blobStores,
+    operations,
+    clock,
+    logger,
+    settings: { blobGraceMs: lifecycle.blobGraceMs, intervalMs: lifecycle.blobIntervalMs, historyKeep: lifecycle.historyKeep, treeGraceMs: lifecycle.treeGraceMs },
+  });
+  const migration = createStorageMigration({
+    db,
+    blobStores,
+    settings,
+    operations,
+    clock,
+    logger,
+    deleteSource: options.lifecycle?.migration?.deleteSource ?? false,
+    concurrency: options.lifecycle?.migration?.concurrency ?? DEFAULT_MIGRATION_CONCURRENCY,
+    ...(options.lifecycle?.migration?.resumeCheckMs === undefined ? {} : { resumeCheckMs: options.lifecycle.migration.resumeCheckMs }),
   });
 
   const registryClient = createRegistryClient({ access: () => settings.getRegistryAccess(), logger });
@@ -168,6 +234,9 @@ export function createScriptPackagesBackend(services: BackendServices, options: 
     blobIndex,
     blobStores,
     install: installer,
+    history: historyService,
+    gc: blobGc,
+    migration,
     scriptsPolicy: createScriptsPolicy({ store: scriptsPolicyStore, desiredManifest: async () => (await state.read()).manifest }),
     runs: host,
     host,
@@ -191,6 +260,9 @@ export function createScriptPackagesBackend(services: BackendServices, options: 
     bootstrapAdminTokens: (input: AdminTokenBootstrapInput) => bootstrapAdminTokens({ tokens: tokenStore, clock }, input),
     installer,
     host,
+    blobGc,
+    migration,
+    historyService,
     /** The key sealing the registry secrets (a test's own settings store on this database needs it). */
     secretKeys,
     /** Open agent.watch streams (tests check that disconnects leave none behind). */
@@ -204,11 +276,16 @@ export function createScriptPackagesBackend(services: BackendServices, options: 
       await installer.recoverInterrupted();
       // Before serving: runs a crashed predecessor left still pin trees (and may still be running).
       await host.prepareRuns();
+      // A migration a stopped server left active resumes here (installs wait for it); GC marks runs it left as interrupted.
+      await migration.start();
+      await blobGc.start();
       void host.start();
     },
     async stop(): Promise<void> {
       // Open watch streams would hold the HTTP server open; their agents reconnect elsewhere.
       agentWatch.closeAll();
+      await blobGc.stop();
+      await migration.stop();
       await installer.idle();
       await host.stop();
     },

@@ -37,6 +37,17 @@ import {
 import { typeClosureSchema, typesClosureInputSchema, typesIndexInputSchema, typesIndexSchema } from './editor-types.ts';
 import { installStateSchema, installTriggerResultSchema } from './install-state.ts';
 import {
+  gcRunResultSchema,
+  gcStateSchema,
+  historyEntrySchema,
+  historyPinInputSchema,
+  installHistorySchema,
+  rollbackInputSchema,
+  rollbackResultSchema,
+  storageMigrateInputSchema,
+  storageStateSchema,
+} from './lifecycle.ts';
+import {
   addPackageInputSchema,
   declaredPackageResultSchema,
   declaredPackageSchema,
@@ -88,6 +99,39 @@ export const contract = {
       .input(z.strictObject({}).optional())
       .output(installTriggerResultSchema),
     state: read.route({ method: 'GET', path: '/install', summary: 'Current install state' }).output(installStateSchema),
+    history: read
+      .route({
+        method: 'GET',
+        path: '/install/history',
+        summary: 'Committed desired states, newest first: the last SPK_HISTORY_KEEP plus pinned ones, each with the declared set it came from',
+      })
+      .output(installHistorySchema),
+    rollback: manage
+      .route({
+        method: 'POST',
+        path: '/install/rollback',
+        summary:
+          'Make a state from the history the desired state again and restore the declared set it came from, without contacting the registry; broadcast like an install. INSTALL_IN_PROGRESS, GC_IN_PROGRESS or MIGRATION_IN_PROGRESS (409) while one runs',
+      })
+      .input(rollbackInputSchema)
+      .output(rollbackResultSchema),
+    pin: manage
+      .route({ method: 'PUT', path: '/install/history/{lockfileHash}/pin', summary: 'Pin a history entry (kept whatever the history length) or unpin it' })
+      .input(historyPinInputSchema)
+      .output(historyEntrySchema),
+  },
+  /** Blob GC (cluster-wide, under the installer lock); each host collects its own trees. */
+  gc: {
+    run: manage
+      .route({
+        method: 'POST',
+        path: '/gc',
+        summary:
+          "Run blob GC now: prune the history, delete blobs unreferenced by the desired state and the kept history for longer than the grace; also collect the answering instance's retired trees",
+      })
+      .input(z.strictObject({}).optional())
+      .output(gcRunResultSchema),
+    state: read.route({ method: 'GET', path: '/gc', summary: 'GC settings, blobs waiting out the grace, and the last runs' }).output(gcStateSchema),
   },
   /** Lifecycle scripts: off unless allowed by name; hosts run allowed ones before a tree becomes current. */
   installScripts: {
@@ -146,6 +190,19 @@ export const contract = {
       })
       .input(storageSetInputSchema)
       .output(storageConfigSchema),
+    migrate: manage
+      .route({
+        method: 'POST',
+        path: '/storage/migrate',
+        summary:
+          'Start copying every indexed blob to another store (each copy re-read and verified, progress kept durably, resumed after a restart); the target becomes active once every blob is verified there. Refused during an install',
+        successStatus: 202,
+      })
+      .input(storageMigrateInputSchema)
+      .output(storageStateSchema),
+    state: read
+      .route({ method: 'GET', path: '/storage/state', summary: 'Active store, blobs per store, and the running (else last) migration with its progress and ETA' })
+      .output(storageStateSchema),
   },
   sizeCaps: {
     get: read.route({ method: 'GET', path: '/size-caps', summary: 'Size caps for installs' }).output(sizeCapsSchema),

@@ -41,6 +41,12 @@ export const ERROR_CODES = [
   'INSTALL_SCRIPT_FAILED',
   /** Stored secrets were sealed with another key than this instance has. */
   'SECRET_KEY_MISMATCH',
+  /** A storage migration holds the installer lock (installs, rollback and blob GC wait for it). */
+  'MIGRATION_IN_PROGRESS',
+  /** A blob GC run holds the installer lock. */
+  'GC_IN_PROGRESS',
+  /** A blob store (S3, a filesystem volume) failed an operation: the message names the store and the operation, never a secret. */
+  'BLOB_STORE_FAILED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

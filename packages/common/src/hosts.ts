@@ -1,6 +1,7 @@
 // What each host (core instance or satellite) reports about the tree it runs, when it counts as
 // stale, and how a caller waits for the instance it talks to to run a given tree.
 import { z } from 'zod';
+import { hostDiskSchema } from './lifecycle.ts';
 import { lockfileHashSchema } from './manifest.ts';
 
 export const HOST_KINDS = ['core', 'satellite'] as const;
@@ -31,6 +32,8 @@ export const hostStatusSchema = z.object({
       lastPull: z.object({ blobs: z.number().int().nonnegative(), bytes: z.number().int().nonnegative() }).nullable(),
     })
     .nullable(),
+  /** Trees and package cache on the host, and its last tree GC pass; null until it reported them. */
+  disk: hostDiskSchema.nullable(),
 });
 export type HostStatus = z.infer<typeof hostStatusSchema>;
 

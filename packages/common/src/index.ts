@@ -9,6 +9,7 @@ export * from './hooks.ts';
 export * from './hosts.ts';
 export * from './http-paths.ts';
 export * from './install-state.ts';
+export * from './lifecycle.ts';
 export * from './manifest.ts';
 export * from './package-spec.ts';
 export * from './network-errors.ts';

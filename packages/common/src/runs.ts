@@ -86,5 +86,9 @@ export const runPinRecordSchema = z.object({
   lockfileHash: lockfileHashSchema,
   owner: processIdentitySchema,
   child: processIdentitySchema.nullable(),
+  /** When the run was pinned (ms since the epoch): a pin older than the longest run timeout is stale. Absent in pins of older versions. */
+  pinnedAt: z.number().int().nonnegative().optional(),
+  /** The run's own timeout: its pin is stale once older than that (whatever the host GC judging it is configured with). */
+  timeoutMs: z.number().int().positive().optional(),
 });
 export type RunPinRecord = z.infer<typeof runPinRecordSchema>;

@@ -2,7 +2,8 @@
 // once; the agent then reads the desired state, follows `agent.watch`, and reports what it runs.
 import { z } from 'zod';
 import { desiredStateSchema } from './install-state.ts';
-import { lockfileHashSchema } from './manifest.ts';
+import { hostDiskSchema } from './lifecycle.ts';
+import { integritySchema, lockfileHashSchema } from './manifest.ts';
 import { identityNameSchema } from './tokens.ts';
 
 export const satelliteNameSchema = identityNameSchema('satellite', 'dc2-probe-1');
@@ -29,6 +30,11 @@ export const agentDesiredSchema = z.object({
   desired: desiredStateSchema.nullable(),
   /** The core's poll interval: an agent reports at least this often, or it shows as stale. */
   pollIntervalMs: z.number().int().positive(),
+  /**
+   * Blobs of the kept history (each once): a satellite's tree GC keeps them in its cache, so a
+   * rollback needs no download. Absent from cores before history was kept.
+   */
+  retainedIntegrities: z.array(integritySchema).optional(),
 });
 export type AgentDesired = z.infer<typeof agentDesiredSchema>;
 
@@ -58,6 +64,8 @@ export const agentReportSchema = z.strictObject({
   hostname: z.string().min(1).max(255),
   /** What the last reconcile pulled from the core (0 and 0 when it needed nothing). `blobs` fits the table's integer column. */
   lastPull: z.object({ blobs: z.number().int().nonnegative().max(2 ** 31 - 1), bytes: z.number().int().nonnegative() }).nullable(),
+  /** Its trees, cache size and last tree GC pass; agents before tree GC do not send it. */
+  disk: hostDiskSchema.nullable().optional(),
 });
 export type AgentReport = z.infer<typeof agentReportSchema>;
 

@@ -4,7 +4,6 @@
 // no tree that `current` or a run uses is ever removed, and later trees link repaired files.
 // Below a package whose lifecycle scripts ran only presence is checked; restoring files there
 // runs that package's scripts again, as building the tree did.
-import { readdir } from 'node:fs/promises';
 import { hexToIntegrity, isSpkError, SHA512_HEX, type FsckProblem, type Manifest } from '@spk/common';
 import type { Difference } from './contents-diff.ts';
 import { TREE_HASH, type DataLayout } from './data-layout.ts';
@@ -13,6 +12,7 @@ import { DEFAULT_INSTALL_SCRIPT_SETTINGS, runTreeInstallScripts, type InstallScr
 import { runsInstallScripts, scriptPackageArea } from './install-scripts/script-packages.ts';
 import { expectedTree, inspectTree, inspectTreeLinks, relinkTreeFile, repairTree, type TreeSources } from './tree-repair.ts';
 import { isTreeComplete, readCurrentTree, readTreeMarker, TREE_MARKER } from './tree-state.ts';
+import { readDirIfPresent } from './read-if-present.ts';
 
 export interface FsckHostOptions extends StoreCheckOptions {
   /** The desired state; when it is the current tree, that tree is checked file by file. */
@@ -28,14 +28,7 @@ export interface FsckReport {
   repaired: number;
 }
 
-async function namesIn(dir: string): Promise<string[]> {
-  try {
-    return await readdir(dir);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-}
+const namesIn = readDirIfPresent;
 
 const LOCATION_ORDER = { blob: 0, store: 1, tree: 2 } as const;
 const reportOrder = (a: FsckProblem, b: FsckProblem) =>

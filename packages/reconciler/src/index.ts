@@ -1,5 +1,7 @@
 // @spk/reconciler: desired state -> local tree on every host, and script runs against it.
-export { createReconciler, type Reconciler, type ReconcilerOptions, type ReconcileLogger } from './reconciler.ts';
+export { createReconciler, type Reconciler, type ReconcilerOptions, type ReconcilerTreeGc, type ReconcileLogger } from './reconciler.ts';
+export type { TreeGcSettings } from './gc/fs-tree-gc.ts';
+export { millisSetting, TREE_GC_ENV, treeGcEnvShape, treeGcFromEnv, type TreeGcConfig } from './gc/tree-gc-settings.ts';
 export { reconcile, DEFAULT_FETCH_CONCURRENCY, type ReconcileDeps, type ReconcileInput, type ReconcileResult } from './reconcile.ts';
 export { createFsReconcileDeps, type FetchBlob, type FsReconcileDeps, type FsReconcileDepsOptions, type InstallScriptOptions } from './fs-reconcile-deps.ts';
 export {
@@ -18,7 +20,7 @@ export { fsckHost, type FsckHostOptions, type FsckReport } from './fsck.ts';
 export { removeSealed } from './sealed-dirs.ts';
 export { runScript, DEFAULT_RUN_SETTINGS, type RunScriptOptions, type ScriptRunSettings } from './runs/run-script.ts';
 export { createScriptRunner, type ScriptRunner, type ScriptRunnerOptions } from './runs/script-runner.ts';
-export { listRunPins, pinnedTreeHashes, type RunPin } from './runs/run-pins.ts';
+export { listRunPins, pinnedTreeHashes, readRunPins, type RunPin, type RunPinOnDisk } from './runs/run-pins.ts';
 export { limitConcurrency, mapConcurrent } from './map-concurrent.ts';
 export { checkTarball, type TarballCheckOptions } from './tarball-check.ts';
 export { isProcessAlive, readBootId } from './process-liveness.ts';

@@ -112,7 +112,7 @@ export async function buildTree(options: BuildTreeOptions): Promise<TreeBuildSta
       consequence: 'the previous tree stays current',
     });
 
-    const marker = `${JSON.stringify(treeMarker(lockfileHash, treeLayout, manifest.length))}\n`;
+    const marker = `${JSON.stringify(treeMarker(lockfileHash, treeLayout, manifest.length, [...new Set(manifest.map((entry) => entry.integrity))]))}\n`;
     await writeFile(path.join(temp, TREE_MARKER), marker, { mode: READ_ONLY_FILE });
     await moveIntoPlace(temp, layout.treeDir(lockfileHash));
     return {

@@ -1,9 +1,21 @@
 // A host's reconciler: validates desired state at the boundary, serializes reconciles (one at
-// a time per process) and coalesces bursts of requests into a single follow-up reconcile.
-import { computeLockfileHash, desiredStateSchema, SpkError, type DesiredState } from '@spk/common';
+// a time per process) and coalesces bursts of requests into a single follow-up reconcile. Tree GC
+// passes go through the same queue, one after every reconcile that moved `current`.
+import {
+  computeLockfileHash,
+  DEFAULT_TREE_GC_GRACE_MS,
+  desiredStateSchema,
+  SpkError,
+  uniqueBlobs,
+  type DesiredState,
+  type HostDisk,
+  type TreeCollection,
+} from '@spk/common';
 import { createCoalescingQueue } from './coalescing-queue.ts';
 import { createFsReconcileDeps, type FetchBlob, type InstallScriptOptions } from './fs-reconcile-deps.ts';
 import type { FsckReport } from './fsck.ts';
+import { collectTrees, type TreeGcSettings } from './gc/fs-tree-gc.ts';
+import { DEFAULT_RUN_SETTINGS } from './runs/run-script.ts';
 import type { TreeBuildStats } from './materialize-tree.ts';
 import type { TreeLayout } from './tree-plan.ts';
 import { reconcile, type ReconcileResult } from './reconcile.ts';
@@ -32,6 +44,16 @@ export interface ReconcilerOptions {
   /** Lifecycle scripts of packages the manifest allows them for: timeout and OS user; each run is logged. */
   installScripts?: Omit<InstallScriptOptions, 'logger'>;
   logger?: ReconcileLogger;
+  /** Tree GC settings; given, a pass also runs after every reconcile that changed `current`. */
+  treeGc?: ReconcilerTreeGc;
+}
+
+export interface ReconcilerTreeGc extends TreeGcSettings {
+  /**
+   * Integrities the kept history needs: their extracted packages and cached blobs stay. null when
+   * not known (yet), and then every cache entry stays.
+   */
+  retainedIntegrities(): Promise<ReadonlySet<string> | null>;
 }
 
 export interface Reconciler {
@@ -46,6 +68,16 @@ export interface Reconciler {
    * already running; `desired` lets it check the current tree file by file when that is the one.
    */
   fsck(options: { repair: boolean; desired?: DesiredState | null }): Promise<FsckReport>;
+  /**
+   * A tree GC pass after any job already queued: deletes retired trees past the grace that no
+   * live run pins, then cache entries nothing needs. Never throws: what failed is in `errors`.
+   * Asked again before that pass started, it answers with the same pass.
+   */
+  collect(): Promise<TreeCollection>;
+  /** Trees and cache on disk as the last GC pass measured them; null before the first pass. */
+  disk(): HostDisk | null;
+  /** Settles once every job queued so far (reconciles, fsck, GC passes) has finished: await it before removing the data dir. */
+  idle(): Promise<void>;
 }
 
 async function validDesiredState(desired: DesiredState): Promise<DesiredState> {
@@ -80,12 +112,65 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     tail = job.catch(() => undefined);
     return job;
   };
+
+  const gc = {
+    graceMs: options.treeGc?.graceMs ?? DEFAULT_TREE_GC_GRACE_MS,
+    runTimeoutMs: options.treeGc?.runTimeoutMs ?? DEFAULT_RUN_SETTINGS.maxTimeoutMs,
+    retainedIntegrities: options.treeGc?.retainedIntegrities ?? (async () => null),
+  };
+  let lastDisk: HostDisk | null = null;
+  /** The integrities of the last state reconciled to: kept even while its tree does not exist (a failed build). */
+  let inFlight: string[] = [];
+  async function collectPass(): Promise<TreeCollection> {
+    const started = new Date();
+    const problems: string[] = [];
+    let retained: ReadonlySet<string> | null = null;
+    try {
+      retained = await gc.retainedIntegrities();
+    } catch (error) {
+      problems.push(`the integrities the kept history needs could not be read, so every cached package stays this time: ${(error as Error).message}`);
+    }
+    try {
+      const { collection, disk } = await collectTrees({
+        layout: deps.layout,
+        graceMs: gc.graceMs,
+        runTimeoutMs: gc.runTimeoutMs,
+        retained,
+        inFlight,
+        onExtractedDeleted: (integrity) => deps.store.forget(integrity),
+        ...(logger ? { logger } : {}),
+      });
+      collection.errors.unshift(...problems);
+      lastDisk = disk;
+      return collection;
+    } catch (error) {
+      const message = `tree GC stopped: ${(error as Error).message}`;
+      logger?.error('tree GC failed', { error: message });
+      const collection: TreeCollection = { at: started.toISOString(), trees: 0, extracted: 0, blobs: 0, bytesFreed: 0, stalePins: 0, errors: [...problems, message] };
+      if (lastDisk) lastDisk = { ...lastDisk, lastCollection: collection };
+      return collection;
+    }
+  }
+
+  /** A pass waiting its turn: timer ticks and flips that ask meanwhile share it, so passes never pile up. */
+  let queuedPass: Promise<TreeCollection> | null = null;
+  const collect = (): Promise<TreeCollection> =>
+    (queuedPass ??= enqueue(() => {
+      queuedPass = null;
+      return collectPass();
+    }));
+
   const serialized = (desired: DesiredState): Promise<ReconcileResult> =>
     enqueue(async () => {
       const { lockfileHash, manifest } = await validDesiredState(desired);
+      inFlight = uniqueBlobs(manifest).map((blob) => blob.integrity);
       // A failure is the caller's to log: it gets the error, and only it knows what is safe to print.
       const result = await reconcile({ lockfileHash, manifest, deps, ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }) });
-      if (result.changed) logger?.info('reconciled', { ...result, durationMs: Math.round(result.durationMs) });
+      if (result.changed) {
+        logger?.info('reconciled', { ...result, durationMs: Math.round(result.durationMs) });
+        // Queued, not awaited: the caller learns of its new tree without waiting for the pass.
+        if (options.treeGc) void collect();
+      }
       return result;
     });
   const queue = createCoalescingQueue(serialized);
@@ -102,5 +187,14 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
         if (report.damaged.length > 0) logger?.error('fsck found damage', { repair, damaged: report.damaged.length, unrepaired });
         return report;
       }),
+    collect,
+    disk: () => lastDisk,
+    async idle() {
+      // A job may queue another (a reconcile queues a GC pass): wait until the tail stops moving.
+      for (let seen = tail; ; seen = tail) {
+        await seen;
+        if (seen === tail) return;
+      }
+    },
   };
 }

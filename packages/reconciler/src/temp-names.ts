@@ -1,10 +1,10 @@
 // Unique scratch names that carry the owning pid, so leftovers of a crashed process can be
 // told apart from work another live process is still doing, and swept safely.
 import { randomBytes } from 'node:crypto';
-import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { removeSealed } from './sealed-dirs.ts';
 import { isProcessAlive } from './process-liveness.ts';
+import { readDirIfPresent } from './read-if-present.ts';
 
 const TEMP_PATTERN = /\.tmp-(\d+)-[a-f0-9]+$/;
 
@@ -16,13 +16,7 @@ const isAlive = (pid: number) => pid === process.pid || isProcessAlive(pid);
 
 /** Temp entries in `dir` whose owning process is gone, with that process's pid. */
 async function staleTemps(dir: string): Promise<Array<{ name: string; pid: number }>> {
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
+  const names = await readDirIfPresent(dir);
   return names.flatMap((name) => {
     const match = TEMP_PATTERN.exec(name);
     return match !== null && !isAlive(Number(match[1])) ? [{ name, pid: Number(match[1]) }] : [];

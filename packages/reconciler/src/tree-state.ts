@@ -13,10 +13,22 @@ export interface TreeMarker {
   lockfileHash: string;
   layout: TreeLayout;
   packages: number;
+  /**
+   * Every integrity the tree's manifest uses: tree GC keeps their extracted packages and cached
+   * blobs while the tree exists. Absent in markers of older versions (GC then keeps every entry).
+   */
+  integrities?: string[];
 }
 const LAYOUTS: readonly string[] = ['hardlinked', 'linked-packages'] satisfies TreeLayout[];
 
-export const treeMarker = (lockfileHash: string, layout: TreeLayout, packages: number): TreeMarker => ({ lockfileHash, layout, packages });
+export const treeMarker = (lockfileHash: string, layout: TreeLayout, packages: number, integrities: readonly string[]): TreeMarker => ({
+  lockfileHash,
+  layout,
+  packages,
+  integrities: [...integrities],
+});
+
+const validIntegrities = (value: unknown) => value === undefined || (Array.isArray(value) && value.every((item) => typeof item === 'string'));
 
 /** The marker of a complete tree; it says how the tree is laid out (runs need to know). */
 export async function readTreeMarker(treeDir: string): Promise<TreeMarker> {
@@ -28,7 +40,7 @@ export async function readTreeMarker(treeDir: string): Promise<TreeMarker> {
   } catch {
     marker = null;
   }
-  if (!marker || !TREE_HASH.test(String(marker.lockfileHash)) || !LAYOUTS.includes(String(marker.layout)) || typeof marker.packages !== 'number') {
+  if (!marker || !TREE_HASH.test(String(marker.lockfileHash)) || !LAYOUTS.includes(String(marker.layout)) || typeof marker.packages !== 'number' || !validIntegrities(marker.integrities)) {
     throw new SpkError('INTERNAL', `the tree marker in ${treeDir} is not valid: ${text.slice(0, 200)}`);
   }
   return marker as TreeMarker;

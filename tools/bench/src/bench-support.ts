@@ -76,17 +76,28 @@ export interface Row {
   label: string;
   samples: number[];
   reference?: string;
+  /** What each sample processed: printed as a rate at the median time (e.g. "120 blobs/s, 3.4 MB/s"). */
+  work?: { count: number; unit: string; bytes?: number };
 }
 
-/** Prints medians, and each row's ratio to the row it names as its reference. */
+function rateAt(ms: number, work: NonNullable<Row['work']>): string {
+  const seconds = Math.max(ms, 0.001) / 1000;
+  const countPerSecond = work.count / seconds;
+  const perSecond = `${countPerSecond.toFixed(countPerSecond < 10 ? 2 : 0)} ${work.unit}/s`;
+  if (work.bytes === undefined) return perSecond;
+  const mbPerSecond = work.bytes / 1e6 / seconds;
+  return `${perSecond}, ${mbPerSecond.toFixed(mbPerSecond < 1 ? 3 : 1)} MB/s`;
+}
+
+/** Prints medians, each row's ratio to the row it names as its reference, and its rate when it says what it processed. */
 export function printTable(title: string, rows: Row[]): void {
   const medians = new Map(rows.map((r) => [r.label, median(r.samples)]));
-  const lines = [title, `${'measurement'.padEnd(44)} ${'median ms'.padStart(10)}  ${'runs'.padStart(4)}  ratio`];
+  const lines = [title, `${'measurement'.padEnd(44)} ${'median ms'.padStart(10)}  ${'runs'.padStart(4)}  ratio / rate`];
   for (const row of rows) {
     const m = medians.get(row.label)!;
     const ref = row.reference ? medians.get(row.reference) : undefined;
-    const ratio = ref ? `${(m / ref).toFixed(2)}x of ${row.reference}` : '';
-    lines.push(`${row.label.padEnd(44)} ${m.toFixed(0).padStart(10)}  ${String(row.samples.length).padStart(4)}  ${ratio}`);
+    const notes = [ref ? `${(m / ref).toFixed(2)}x of ${row.reference}` : '', row.work ? rateAt(m, row.work) : ''].filter(Boolean).join('; ');
+    lines.push(`${row.label.padEnd(44)} ${m.toFixed(0).padStart(10)}  ${String(row.samples.length).padStart(4)}  ${notes}`);
   }
   process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -4,26 +4,18 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createTestBackend } from '@spk/backend/testing';
 import { parsePackageSpec } from '@spk/common';
 import { openPackageSource, parseBenchArgs, printTable, run, timeIt, type Row } from './bench-support.ts';
+import { openSetBackend } from './installed-set.ts';
 
 const args = parseBenchArgs(process.argv.slice(2), { runs: 3 });
 const source = await openPackageSource(args.set);
 
 async function centralInstall(): Promise<{ cold: number; again: number; packages: number }> {
-  const t = await createTestBackend('pglite', { registry: { url: source.registryUrl, ...(source.token ? { token: source.token } : {}) } });
+  const t = await openSetBackend(source);
   try {
-    for (const spec of source.packages) await t.client.packages.add(parsePackageSpec(spec));
-    const install = async () => {
-      await t.client.install.trigger();
-      await t.backend.installer.idle();
-      const state = await t.client.install.state();
-      if (state.status !== 'idle') throw new Error(`install failed: ${state.error?.message}`);
-      return state;
-    };
-    const cold = await timeIt(install);
-    const again = await timeIt(install);
+    const cold = await timeIt(() => t.install());
+    const again = await timeIt(() => t.install());
     return { cold: cold.ms, again: again.ms, packages: cold.value.manifest.length };
   } finally {
     await t.close();

@@ -6,11 +6,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pacote from 'pacote';
 import semver from 'semver';
-import { createPostgresBlobStore } from '@spk/backend';
-import { createTestBackend } from '@spk/backend/testing';
 import { parsePackageSpec, type DesiredState } from '@spk/common';
 import { createReconciler, type TreeLayout } from '@spk/reconciler';
 import { openPackageSource, parseBenchArgs, printTable, timeIt, type Row } from './bench-support.ts';
+import { openSetBackend } from './installed-set.ts';
 import { referenceInstallers } from './reference-installers.ts';
 
 const args = parseBenchArgs(process.argv.slice(2), { runs: 5 });
@@ -31,27 +30,16 @@ async function deltaSpec(specs: string[]): Promise<{ name: string; range: string
 }
 
 async function resolveStates(): Promise<{ a: DesiredState; b: DesiredState; blobs: Map<string, Uint8Array>; dependencies: Record<string, string> }> {
-  const t = await createTestBackend('pglite', { registry: { url: source.registryUrl } });
+  const t = await openSetBackend(source);
   try {
-    const specs = source.packages.map(parsePackageSpec);
-    for (const spec of specs) await t.client.packages.add(spec);
-    const install = async () => {
-      await t.client.install.trigger();
-      await t.backend.installer.idle();
-      const s = await t.client.install.state();
-      if (!s.lockfileHash) throw new Error(`install failed: ${s.error?.message}`);
-      return { lockfileHash: s.lockfileHash, manifest: s.manifest };
-    };
-    const a = await install();
+    const a = await t.install();
     const delta = await deltaSpec(source.packages);
     await t.client.packages.update(delta);
-    const b = await install();
-    const store = createPostgresBlobStore(t.database.db);
-    const blobs = new Map<string, Uint8Array>();
-    for (const e of [...a.manifest, ...b.manifest]) if (!blobs.has(e.integrity)) blobs.set(e.integrity, (await store.get(e.integrity))!);
+    const b = await t.install();
+    const blobs = await t.readBlobs([...a.manifest, ...b.manifest]);
     // The references install exactly set A's versions.
     const dependencies = Object.fromEntries(
-      specs.map((s) => [s.name, a.manifest.find((e) => e.path === `node_modules/${s.name}`)!.version]),
+      source.packages.map(parsePackageSpec).map((s) => [s.name, a.manifest.find((e) => e.path === `node_modules/${s.name}`)!.version]),
     );
     return { a, b, blobs, dependencies };
   } finally {

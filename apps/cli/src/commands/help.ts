@@ -76,6 +76,9 @@ function groupHelp(group: string): string[] {
 function commandHelp(spec: CommandSpec): string[] {
   const lines = [`spk ${commandName(spec)}: ${spec.summary}`, '', 'Usage:', `  ${usageLine(spec)}`];
   if (spec.details) lines.push('', ...spec.details);
+  // `spk gc --help` is about `spk gc`, but names `spk gc state` too.
+  const subCommands = spec.words.length === 1 ? COMMANDS.filter((s) => s.words.length > 1 && s.words[0] === spec.words[0]) : [];
+  if (subCommands.length > 0) lines.push('', 'Sub-commands:', ...commandRows(subCommands));
   if (spec.options.length > 0) lines.push('', 'Options:', ...optionRows(spec.options));
   lines.push('', 'Global options, with the environment variable each falls back to:', ...optionRows(GLOBAL_OPTIONS));
   lines.push('', 'Examples:', ...spec.examples.map((example) => `  ${example}`));

@@ -3,7 +3,8 @@ import { emptyInstallState, type InstallState, type WaitConvergedInput, type Wai
 import { describe, expect, it } from 'vitest';
 import { CommandFailedError } from '../errors.ts';
 import { captureIo, commandContext, recordingProcedure } from '../test-support/command-context.ts';
-import { CONVERGE_CALL_MS, createProgressReporter, isSettled, runInstallCommand } from './install.ts';
+import { CONVERGE_CALL_MS } from './convergence.ts';
+import { createProgressReporter, isSettled, runInstallCommand } from './install.ts';
 
 const HASH = 'ef'.repeat(32);
 

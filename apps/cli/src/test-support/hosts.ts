@@ -8,6 +8,7 @@ export interface HostOptions {
   stale?: boolean;
   /** For a satellite: what its agent reported (defaults filled in). */
   agent?: Partial<NonNullable<HostStatus['satellite']>>;
+  disk?: HostStatus['disk'];
 }
 
 /** Seen 30 s before 2025-01-02T03:10:00Z unless told otherwise; a satellite when given `agent` or that kind. */
@@ -24,5 +25,6 @@ export function host(hostId: string, lockfileHash: string | null, options: HostO
     stale: options.stale ?? false,
     updatedAt: seen,
     satellite: kind === 'satellite' ? { name: hostId, agentVersion: '0.1.0', hostname: `${hostId}.example`, lastPull: null, ...options.agent } : null,
+    disk: options.disk ?? null,
   };
 }

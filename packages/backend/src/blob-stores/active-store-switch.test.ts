@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { emptyInstallState, integrityToHex, type InstallState, type Manifest } from '@spk/common';
+import { integrityToHex, SpkError, type Manifest } from '@spk/common';
 import { silentLogger } from '../services.ts';
 import { createActiveStoreSwitch } from './active-store-switch.ts';
 import { createBlobStoreRegistry } from './blob-store.ts';
@@ -21,7 +21,7 @@ const entry = (n: number): Manifest[number] => ({
 });
 
 /** The switch's world: a real filesystem store as the target, the settings, state and lock in memory. */
-function world(dir: string, options: { manifest?: Manifest; status?: InstallState['status']; lockBusy?: boolean } = {}) {
+function world(dir: string, options: { manifest?: Manifest; lockBusy?: boolean } = {}) {
   const blobStores = createBlobStoreRegistry();
   blobStores.register({ ...createFilesystemBlobStore(path.join(dir, 'unused')), id: 'postgres' });
   blobStores.register(createFilesystemBlobStore(dir));
@@ -31,15 +31,14 @@ function world(dir: string, options: { manifest?: Manifest; status?: InstallStat
   const swap = createActiveStoreSwitch({
     settings,
     state: {
-      read: async () => ({ ...emptyInstallState(), status: options.status ?? 'idle' }),
       readDesired: async () => (manifest.length > 0 ? { lockfileHash: 'f'.repeat(64), manifest } : null),
     },
     blobStores,
-    lock: {
-      tryAcquire: async () => {
-        if (options.lockBusy) return null;
+    operations: {
+      begin: async (operation) => {
+        if (options.lockBusy) throw new SpkError('INSTALL_IN_PROGRESS', `an install is in progress; switch the blob store once it has finished`);
         lock.acquired++;
-        return { signal: new AbortController().signal, release: async () => void lock.released++ };
+        return { operation, signal: new AbortController().signal, release: async () => void lock.released++ };
       },
     },
     logger: silentLogger,
@@ -80,8 +79,8 @@ describe('switching the active blob store', () => {
     expect(w.settings.active).toBe('filesystem');
   });
 
-  it('refuses while an install runs, whether another instance holds the lock or this one is installing', async () => {
-    for (const options of [{ lockBusy: true }, { status: 'installing' as const }]) {
+  it('refuses while another operation holds the installer lock, and keeps the old store', async () => {
+    for (const options of [{ lockBusy: true }]) {
       const w = world(dir, options);
       await expect(w.swap.set('filesystem')).rejects.toMatchObject({ code: 'INSTALL_IN_PROGRESS', message: expect.stringMatching(/switch the blob store once it has finished/) });
       expect(w.settings.active).toBe('postgres');

@@ -1,10 +1,10 @@
 // Switching the active blob store (where installs publish). Reads follow the blob index, but a
 // switch to a store that lacks blobs of the desired state would make "active" a lie the next GC or
 // migration acts on, so it is refused until the target holds every one of them. Taking the
-// installer lock keeps an install from publishing to the old store while the switch is decided.
+// installer lock keeps an install (or GC, or a migration) from running while the switch is decided.
 import { mapConcurrent } from '@spk/reconciler';
 import { SpkError } from '@spk/common';
-import type { InstallerLock } from '../install/installer-lock.ts';
+import type { OperationLock } from '../install/operation-lock.ts';
 import type { Logger } from '../services.ts';
 import type { InstallStateStore } from '../stores/install-state-store.ts';
 import type { SettingsStore } from '../stores/settings-store.ts';
@@ -12,17 +12,11 @@ import type { BlobStore, BlobStoreRegistry } from './blob-store.ts';
 
 export interface ActiveStoreSwitchDeps {
   settings: Pick<SettingsStore, 'getActiveStoreId' | 'setActiveStoreId'>;
-  state: Pick<InstallStateStore, 'read' | 'readDesired'>;
+  state: Pick<InstallStateStore, 'readDesired'>;
   blobStores: BlobStoreRegistry;
-  lock: Pick<InstallerLock, 'tryAcquire'>;
+  operations: Pick<OperationLock, 'begin'>;
   logger: Logger;
 }
-
-const installRunning = () =>
-  new SpkError(
-    'INSTALL_IN_PROGRESS',
-    'an install is in progress and publishes to the store that was active when it started; switch the blob store once it has finished',
-  );
 
 /** The integrities among `needed` that `store` does not hold. */
 async function missingFrom(store: BlobStore, needed: readonly string[]): Promise<string[]> {
@@ -39,11 +33,8 @@ export function createActiveStoreSwitch(deps: ActiveStoreSwitchDeps) {
     /** Makes `storeId` the active store; STORE_INCOMPLETE when it lacks blobs of the desired state. */
     async set(storeId: string): Promise<void> {
       const target = deps.blobStores.get(storeId);
-      const lease = await deps.lock.tryAcquire();
-      if (!lease) throw installRunning();
+      const lease = await deps.operations.begin('store switch');
       try {
-        // On PGlite the lock is re-entrant within this one process: the state tells instead.
-        if ((await deps.state.read()).status === 'installing') throw installRunning();
         const current = await deps.settings.getActiveStoreId();
         if (current === storeId) return;
         const desired = await deps.state.readDesired();

@@ -1,7 +1,7 @@
 // Every table the backend owns. drizzle-kit generates the SQL migrations in /drizzle from this.
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, customType, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
-import type { InstallProgress, Manifest, Permission, StateError } from '@spk/common';
+import { bigint, boolean, customType, index, integer, jsonb, pgTable, primaryKey, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import type { DeclaredSnapshotEntry, HostDisk, InstallProgress, Manifest, Permission, StateError } from '@spk/common';
 
 const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
   dataType: () => 'bytea',
@@ -49,12 +49,22 @@ export const sizeCaps = pgTable('size_caps', {
   updatedAt: ts('updated_at').notNull().defaultNow(),
 });
 
-/** Every manifest ever committed, by hash: the desired state and its history (GC reads it). */
+/**
+ * The history of committed desired states, by hash: the desired one and the kept ones (the last
+ * SPK_HISTORY_KEEP plus pinned). Blob GC protects every blob a row here references.
+ */
 export const manifests = pgTable('manifests', {
   lockfileHash: text('lockfile_hash').primaryKey(),
   manifest: jsonb('manifest').$type<Manifest>().notNull(),
   totalSize: bytes('total_size').notNull(),
+  /** When it last became the desired state. */
   committedAt: ts('committed_at').notNull().defaultNow(),
+  /** Who committed it last (a principal id); null for rows from before history was kept. */
+  committedBy: text('committed_by'),
+  source: text('source', { enum: ['install', 'rollback'] }).notNull().default('install'),
+  /** The declared set it was installed from (what a rollback restores); null for older rows. */
+  declared: jsonb('declared').$type<DeclaredSnapshotEntry[]>(),
+  pinned: boolean('pinned').notNull().default(false),
 });
 
 /** Singleton: the committed desired state (lockfileHash) plus the latest install attempt. */
@@ -77,7 +87,61 @@ export const blobIndex = pgTable('blob_index', {
   size: bytes('size').notNull(),
   storeId: text('store_id').notNull(),
   createdAt: ts('created_at').notNull().defaultNow(),
+  /** Since when neither the desired state nor the kept history references it (set and cleared by blob GC and commits). */
+  unreferencedSince: ts('unreferenced_since'),
 });
+
+/** Copies of indexed blobs verified in another store by a storage migration: its durable progress. */
+export const blobReplicas = pgTable(
+  'blob_replicas',
+  {
+    integrity: text('integrity').notNull(),
+    storeId: text('store_id').notNull(),
+    verifiedAt: ts('verified_at').notNull().defaultNow(),
+  },
+  (table) => [primaryKey({ columns: [table.integrity, table.storeId] })],
+);
+
+/** Storage migrations, newest last; at most one is active (copying, switching or deleting-source), started under the installer lock. */
+export const storageMigrations = pgTable('storage_migrations', {
+    id: serial('id').primaryKey(),
+    source: text('source').notNull(),
+    target: text('target').notNull(),
+    status: text('status', { enum: ['copying', 'switching', 'deleting-source', 'done', 'failed'] }).notNull(),
+    deleteSource: boolean('delete_source').notNull(),
+    total: integer('total').notNull().default(0),
+    done: integer('done').notNull().default(0),
+    totalBytes: bytes('total_bytes').notNull().default(0),
+    bytesDone: bytes('bytes_done').notNull().default(0),
+    errors: jsonb('errors').$type<Array<{ integrity: string; message: string }>>().notNull().default([]),
+    errorCount: integer('error_count').notNull().default(0),
+    resumed: integer('resumed').notNull().default(0),
+    lastError: text('last_error'),
+    requestedBy: text('requested_by'),
+    startedAt: ts('started_at').notNull().defaultNow(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+    finishedAt: ts('finished_at'),
+});
+
+/** Blob GC runs, newest last. */
+export const gcRuns = pgTable(
+  'gc_runs',
+  {
+    id: serial('id').primaryKey(),
+    trigger: text('trigger', { enum: ['manual', 'schedule'] }).notNull(),
+    requestedBy: text('requested_by'),
+    status: text('status', { enum: ['running', 'done', 'failed', 'interrupted'] }).notNull(),
+    startedAt: ts('started_at').notNull(),
+    finishedAt: ts('finished_at'),
+    durationMs: integer('duration_ms'),
+    blobsDeleted: integer('blobs_deleted').notNull().default(0),
+    bytesFreed: bytes('bytes_freed').notNull().default(0),
+    blobsMarked: integer('blobs_marked').notNull().default(0),
+    historyPruned: integer('history_pruned').notNull().default(0),
+    errors: jsonb('errors').$type<string[]>().notNull().default([]),
+  },
+  (table) => [index('gc_runs_started_at').on(table.startedAt)],
+);
 
 /** The bytes of the PostgreSQL blob store. */
 export const blobData = pgTable('blob_data', {
@@ -99,6 +163,8 @@ export const hostStatus = pgTable('host_status', {
   /** What the satellite's last reconcile pulled; null when it did not say. */
   pullBlobs: integer('pull_blobs'),
   pullBytes: bytes('pull_bytes'),
+  /** Trees, cache bytes and the last tree GC pass the host reported; null until it did. */
+  disk: jsonb('disk').$type<HostDisk>(),
 });
 
 /**

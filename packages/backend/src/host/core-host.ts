@@ -1,9 +1,19 @@
 // A core instance is also a host: it converges its own tree to the durable desired state at
 // start and on every `changed` hook, reading blobs straight from the blob store, retries a failed
 // reconcile with backoff, reports its status for `hosts.status` at least once per poll interval,
-// wakes callers waiting for a tree, and runs scripts against the tree it has.
-import { createReconciler, type Reconciler } from '@spk/reconciler';
-import { SCRIPT_PACKAGES_CHANGED, SpkError, type FsckResult, type RunResult, type RunScriptInput, type WaitConvergedResult } from '@spk/common';
+// wakes callers waiting for a tree, runs scripts against the tree it has, and collects its retired
+// trees (after every reconcile that moved `current`, every treeGc interval and on demand).
+import { createReconciler, DEFAULT_RUN_SETTINGS, type Reconciler } from '@spk/reconciler';
+import {
+  DEFAULT_TREE_GC_GRACE_MS,
+  DEFAULT_TREE_GC_INTERVAL_MS,
+  SCRIPT_PACKAGES_CHANGED,
+  SpkError,   type FsckResult,
+  type RunResult,
+  type TreeCollection,
+  type RunScriptInput,
+  type WaitConvergedResult,
+} from '@spk/common';
 import type { BlobStoreRegistry } from '../blob-stores/blob-store.ts';
 import { missingBlobError } from '../blob-stores/missing-blob.ts';
 import { readPublishedBlob } from '../blob-stores/published-blob.ts';
@@ -34,12 +44,27 @@ export interface CoreHostDeps {
   runs?: ScriptRunOptions;
   /** Allowed lifecycle scripts: each script's timeout; they run as the script runs' user. */
   installScripts?: { timeoutMs?: number };
+  /** Tree GC: a retired tree is deleted once retired `graceMs` and unpinned; a pass runs after each reconcile and every `intervalMs`. */
+  treeGc?: { graceMs: number; intervalMs: number };
+  /** Integrities of the kept history: their cached blobs and extracted packages are kept. */
+  retainedIntegrities?: () => Promise<ReadonlySet<string>>;
 }
 
 export const DEFAULT_POLL_INTERVAL_MS = 30_000;
 
 export function createCoreHost(deps: CoreHostDeps) {
   const log = deps.logger.child({ component: 'core-host', hostId: deps.hostId });
+  const treeGc = { graceMs: deps.treeGc?.graceMs ?? DEFAULT_TREE_GC_GRACE_MS, intervalMs: deps.treeGc?.intervalMs ?? DEFAULT_TREE_GC_INTERVAL_MS };
+  /** Pass errors are shown by gc.run and hosts.status: a database error's own message is not. */
+  async function retainedIntegrities(): Promise<ReadonlySet<string> | null> {
+    if (!deps.retainedIntegrities) return null;
+    try {
+      return await deps.retainedIntegrities();
+    } catch (error) {
+      log.error(describeError(error), 'tree GC could not read the kept history');
+      throw new Error(publicErrorMessage(error, 'reading the kept history failed'), { cause: error });
+    }
+  }
   const reconciler: Reconciler = createReconciler({
     dataDir: deps.dataDir,
     async fetchBlob(integrity) {
@@ -51,6 +76,8 @@ export function createCoreHost(deps: CoreHostDeps) {
       return bytes;
     },
     installScripts: { ...deps.installScripts, ...(deps.runs?.runAsUser ? { runAsUser: deps.runs.runAsUser } : {}) },
+    // A pin older than the longest run this instance allows belongs to no run any more.
+    treeGc: { graceMs: treeGc.graceMs, runTimeoutMs: deps.runs?.settings?.maxTimeoutMs ?? DEFAULT_RUN_SETTINGS.maxTimeoutMs, retainedIntegrities },
     logger: {
       info: (message, fields) => log.info(fields ?? {}, message),
       error: (message, fields) => log.error(fields ?? {}, message),
@@ -60,6 +87,9 @@ export function createCoreHost(deps: CoreHostDeps) {
   let unsubscribe: (() => void) | null = null;
   let poller: NodeJS.Timeout | null = null;
   let retryTimer: NodeJS.Timeout | null = null;
+  let gcTimer: NodeJS.Timeout | null = null;
+  /** The timer's pass in progress, awaited by stop(). */
+  let gcPass: Promise<unknown> = Promise.resolve();
   let stopped = false;
   let pending: Promise<void> = Promise.resolve();
   /** The job queued behind the running one; triggers that arrive meanwhile share it. */
@@ -75,7 +105,16 @@ export function createCoreHost(deps: CoreHostDeps) {
     lastError = error;
     // The store keeps the first convergedAt while the hash stays the same.
     const at = deps.clock.now();
-    await deps.hostStatus.report({ hostId: deps.hostId, kind: 'core', lockfileHash, convergedAt: lockfileHash === null ? null : at, lastError: error, at });
+    await deps.hostStatus.report({ hostId: deps.hostId, kind: 'core', lockfileHash, convergedAt: lockfileHash === null ? null : at, lastError: error, at, disk: reconciler.disk() });
+  }
+
+  /** A tree GC pass now (after any reconcile in progress); what failed is in its errors, never thrown. */
+  async function collectTrees(): Promise<TreeCollection> {
+    const collection = await reconciler.collect();
+    if (collection.errors.length > 0) log.warn({ errors: collection.errors }, 'tree GC pass finished with errors');
+    // hosts.status shows the new disk usage without waiting for the next poll.
+    if (!stopped) void schedule('poll');
+    return collection;
   }
 
   function converged(lockfileHash: string): Promise<void> {
@@ -172,15 +211,22 @@ export function createCoreHost(deps: CoreHostDeps) {
       unsubscribe = deps.hooks.on(SCRIPT_PACKAGES_CHANGED, () => void schedule('hook'));
       // Every tick reports, even with nothing to do: a host missing STALE_AFTER_POLL_INTERVALS ticks shows as stale.
       poller = setInterval(() => void schedule('poll'), pollIntervalMs).unref();
-      return schedule('start');
+      gcTimer = setInterval(() => (gcPass = collectTrees()), treeGc.intervalMs).unref();
+      const first = schedule('start');
+      // A first pass once converged: what an earlier process retired may be past its grace already.
+      gcPass = first.then(() => (stopped ? undefined : collectTrees()));
+      return first;
     },
     async stop(): Promise<void> {
       stopped = true;
       unsubscribe?.();
       if (poller) clearInterval(poller);
       if (retryTimer) clearTimeout(retryTimer);
+      if (gcTimer) clearInterval(gcTimer);
       waiters.stopAll();
-      await pending;
+      await Promise.all([pending, gcPass]);
+      // The GC pass a last reconcile queued writes the data dir: let it finish.
+      await reconciler.idle();
     },
     /** Settles once every convergence scheduled so far has finished. */
     idle: () => pending,
@@ -201,6 +247,9 @@ export function createCoreHost(deps: CoreHostDeps) {
       }
       return runs.run(input, caller);
     },
+
+    /** Tree GC of this host now: retired trees past the grace that no live run pins, and cache entries nothing needs. */
+    collectTrees,
 
     /** Verifies this host's package store and trees against the verified blobs; `repair` rebuilds what differs. */
     async fsck(input: { repair: boolean }): Promise<FsckResult> {

@@ -3,7 +3,7 @@
 // records the failure, leaving the previous desired state untouched).
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { isSpkError, SCRIPT_PACKAGES_CHANGED, SpkError, type InstallState, type StateError } from '@spk/common';
+import { isSpkError, SCRIPT_PACKAGES_CHANGED, type DeclaredSnapshotEntry, type InstallState, type StateError } from '@spk/common';
 import type { Database } from '../db/database.ts';
 import { errorCode } from '../errors/driver-error.ts';
 import type { BlobStoreRegistry } from '../blob-stores/blob-store.ts';
@@ -17,7 +17,8 @@ import { npmRequestOptions } from '../registry/request-options.ts';
 import type { Clock, HookBus, Logger } from '../services.ts';
 import { fetchTarball } from './fetch-tarballs.ts';
 import { runInstallPipeline, type PipelineResult } from './install-pipeline.ts';
-import { createInstallerLock, type InstallerLease, type InstallerLockOptions } from './installer-lock.ts';
+import type { InstallerLease } from './installer-lock.ts';
+import type { OperationLock } from './operation-lock.ts';
 import { throttleProgress } from './progress-throttle.ts';
 import { resolveTree } from './resolve-tree.ts';
 import { createTypesStep } from './types-step.ts';
@@ -36,12 +37,15 @@ export interface InstallControllerDeps {
   logger: Logger;
   dataDir: string;
   fetchConcurrency?: number;
-  lease?: InstallerLockOptions;
+  /** Elects this instance (one install, rollback, GC or migration at a time cluster-wide). */
+  operations: OperationLock;
   /**
    * Add `@types/*` companions of untyped declared packages, and `@types/node` of the hosts' Node
    * major, to the resolved set so the script editor has types (default: enabled, this process's major).
    */
   typesAutoAdd?: TypesAutoAdd;
+  /** Drops history entries beyond the kept length after each commit (still under the lock); returns how many. */
+  pruneHistory?: () => Promise<number>;
 }
 
 export interface TypesAutoAdd {
@@ -59,16 +63,9 @@ export function runningNodeMajor(): number {
 export const DEFAULT_TYPES_AUTO_ADD: TypesAutoAdd = { enabled: true, nodeMajor: runningNodeMajor() };
 
 export function createInstallController(deps: InstallControllerDeps) {
-  const lock = createInstallerLock(deps.database, deps.logger, deps.lease);
   const log = deps.logger.child({ component: 'installer' });
   const typesAutoAdd = deps.typesAutoAdd ?? DEFAULT_TYPES_AUTO_ADD;
   let running: Promise<void> | null = null;
-  // Set synchronously so two triggers in one process cannot both pass the check across an await
-  // (on PGlite, one session, the advisory lock is re-entrant and guards nothing in-process).
-  let claiming = false;
-
-  const inProgress = () =>
-    new SpkError('INSTALL_IN_PROGRESS', 'an install is already in progress; wait for it (spk install --wait) and trigger again if needed');
 
   async function inScratchDir<T>(work: (dir: string) => Promise<T>): Promise<T> {
     const scratchRoot = path.join(deps.dataDir, 'tmp');
@@ -81,15 +78,23 @@ export function createInstallController(deps: InstallControllerDeps) {
     }
   }
 
-  /** Resolve, fetch, publish. The lease's signal stops it, registry requests in flight included. */
-  async function build(scratchDir: string, signal: AbortSignal, generation: number): Promise<PipelineResult & { resolvePasses: number }> {
-    const [packages, registries, caps, storeId, scriptsAllowed] = await Promise.all([
-      deps.packages.listEnabled(),
+  /**
+   * Resolve, fetch, publish. The lease's signal stops it, registry requests in flight included.
+   * `declared` is what the history records: the whole set read once, so it matches what was resolved.
+   */
+  async function build(
+    scratchDir: string,
+    signal: AbortSignal,
+    generation: number,
+  ): Promise<PipelineResult & { resolvePasses: number; declared: DeclaredSnapshotEntry[] }> {
+    const [declared, registries, caps, storeId, scriptsAllowed] = await Promise.all([
+      deps.packages.list(),
       deps.settings.getRegistryAccess(),
       deps.settings.getSizeCaps(),
       deps.settings.getActiveStoreId(),
       deps.scriptsPolicy.allowedNames(),
     ]);
+    const packages = declared.filter((p) => p.enabled);
     const npmOptions = { ...npmRequestOptions(registries), cache: path.join(scratchDir, '.npm-cache'), signal };
     const store = deps.blobStores.get(storeId);
     let resolvePasses = 0;
@@ -115,7 +120,12 @@ export function createInstallController(deps: InstallControllerDeps) {
       concurrency: deps.fetchConcurrency ?? 8,
       signal,
     });
-    return { ...result, warnings: [...result.warnings, ...typesWarnings], resolvePasses };
+    return {
+      ...result,
+      warnings: [...result.warnings, ...typesWarnings],
+      resolvePasses,
+      declared: declared.map(({ name, range, enabled }) => ({ name, range, enabled })),
+    };
   }
 
   async function recordFailure(error: unknown, generation: number): Promise<void> {
@@ -132,20 +142,32 @@ export function createInstallController(deps: InstallControllerDeps) {
     }
   }
 
+  /** The commit stands whatever pruning does: a failure is logged and the next commit (or blob GC) prunes. */
+  async function pruneHistory(): Promise<void> {
+    if (!deps.pruneHistory) return;
+    try {
+      const pruned = await deps.pruneHistory();
+      if (pruned > 0) log.info({ pruned }, 'history pruned');
+    } catch (error) {
+      log.warn({ code: errorCode(error) }, 'pruning the install history failed; the next install or blob GC run prunes it');
+    }
+  }
+
   /** Never rejects: every outcome ends as a commit or a recorded (or, when superseded, logged) failure. */
-  async function install(lease: InstallerLease, generation: number): Promise<void> {
+  async function install(lease: InstallerLease, generation: number, committedBy: string | null): Promise<void> {
     const started = Date.now();
     try {
       const result = await inScratchDir((dir) => build(dir, lease.signal, generation));
       lease.signal.throwIfAborted();
       const at = deps.clock.now();
-      await deps.state.commit({ ...result, at, generation });
+      await deps.state.commit({ ...result, at, generation, committedBy });
       const timings = Object.fromEntries(Object.entries(result.timings).map(([k, v]) => [k, Math.round(v)]));
       log.info(
         { lockfileHash: result.lockfileHash, packages: result.manifest.length, published: result.published, ms: Date.now() - started, resolvePasses: result.resolvePasses, ...timings },
         'install committed',
       );
       deps.hooks.emit(SCRIPT_PACKAGES_CHANGED, { lockfileHash: result.lockfileHash, committedAt: at.toISOString() });
+      await pruneHistory();
     } catch (error) {
       // Once the lease is gone, whatever failed after it (an aborted fetch, a refused commit) is its consequence.
       await recordFailure(lease.signal.aborted ? lease.signal.reason : error, generation);
@@ -155,32 +177,28 @@ export function createInstallController(deps: InstallControllerDeps) {
   return {
     state: (): Promise<InstallState> => deps.state.read(),
 
-    /** Starts an install in the background; throws INSTALL_IN_PROGRESS when another holds the lock. */
-    async trigger(): Promise<{ started: boolean; state: InstallState }> {
-      if (running || claiming) throw inProgress();
-      claiming = true;
-      let lease: InstallerLease | null = null;
+    /**
+     * Starts an install in the background; INSTALL_IN_PROGRESS (or GC_IN_PROGRESS, MIGRATION_IN_PROGRESS)
+     * when another operation holds the lock. `caller` is recorded in the history as who committed it.
+     */
+    async trigger(caller: { principalId: string | null } = { principalId: null }): Promise<{ started: boolean; state: InstallState }> {
+      const lease = await deps.operations.begin('install');
       try {
-        lease = await lock.tryAcquire();
-        if (!lease) throw inProgress();
         const generation = await deps.state.markStarted(deps.clock.now());
-        const held = lease;
-        running = install(held, generation).finally(async () => {
-          await held.release();
+        running = install(lease, generation, caller.principalId).finally(async () => {
+          await lease.release();
           running = null;
         });
       } catch (error) {
-        await lease?.release();
+        await lease.release();
         throw error;
-      } finally {
-        claiming = false;
       }
       return { started: true, state: await deps.state.read() };
     },
 
     /** At start: an `installing` state left by a crashed instance is turned into a failure. */
     async recoverInterrupted(): Promise<void> {
-      const lease = await lock.tryAcquire();
+      const lease = await deps.operations.tryBegin('install');
       if (!lease) return;
       try {
         if (await deps.state.clearStaleInstalling(deps.clock.now())) log.warn('a previous install was interrupted; marked failed');

@@ -15,6 +15,8 @@ import { memoryLogger, type LogLine } from '../testing/memory-logger.ts';
 import { createTestBackend, type TestBackend } from '../testing/test-backend.ts';
 import { testDrivers } from '../testing/test-database.ts';
 import { createInstallController, type TypesAutoAdd } from './install-controller.ts';
+import { createBusyProbe } from './busy-probe.ts';
+import { createOperationLock } from './operation-lock.ts';
 
 // The installer adding `@types/*` companions and `@types/node` for the script editor, end to end:
 // a real registry, a real database, Arborist. Each install is driven through an install controller
@@ -42,6 +44,7 @@ function installerOn(t: TestBackend, typesAutoAdd: TypesAutoAdd) {
     clock: systemClock,
     logger: memoryLogger(lines),
     dataDir: t.dataDir,
+    operations: createOperationLock({ database: t.database, logger: memoryLogger(lines), probe: createBusyProbe(db) }),
     typesAutoAdd,
   });
   return {

@@ -29,6 +29,9 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, { orpc: string; status: number }
   STALE_LOCKFILE_HASH: { orpc: 'CONFLICT', status: 409 },
   REGISTRY_UNREACHABLE: { orpc: 'BAD_GATEWAY', status: 502 },
   REGISTRY_AUTH_FAILED: { orpc: 'BAD_GATEWAY', status: 502 },
+  MIGRATION_IN_PROGRESS: { orpc: 'CONFLICT', status: 409 },
+  GC_IN_PROGRESS: { orpc: 'CONFLICT', status: 409 },
+  BLOB_STORE_FAILED: { orpc: 'BAD_GATEWAY', status: 502 },
 };
 
 /** The oRPC code and HTTP status of `code`, from the table above; 500 for codes it does not name. */

@@ -1,7 +1,28 @@
 // The backend's implementation of the shared contract. Handlers are thin: they call stores and
 // controllers passed in, so all logic stays testable outside HTTP.
 import { implement } from '@orpc/server';
-import { contract, hasPermission, isSpkError, SpkError, type FsckResult, type InstallState, type Principal, type RunResult, type RunScriptInput, type TypeClosure, type TypesIndex, type WaitConvergedResult } from '@spk/common';
+import {
+  contract,
+  hasPermission,
+  isSpkError,
+  SpkError,
+  type FsckResult,
+  type GcRun,
+  type GcState,
+  type HistoryEntry,
+  type InstallHistory,
+  type InstallState,
+  type Principal,
+  type RollbackResult,
+  type RunResult,
+  type RunScriptInput,
+  type StorageMigrateInput,
+  type StorageState,
+  type TreeCollection,
+  type TypeClosure,
+  type TypesIndex,
+  type WaitConvergedResult,
+} from '@spk/common';
 import type { BlobIndexStore } from '../stores/blob-index-store.ts';
 import type { BlobStoreRegistry } from '../blob-stores/blob-store.ts';
 import type { HostStatusStore } from '../stores/host-status-store.ts';
@@ -28,9 +49,33 @@ export interface RouterContext {
   resHeaders?: Headers;
 }
 
+/** Who called: recorded as who committed a state, asked for a GC run or started a migration. */
+export interface Caller {
+  principalId: string | null;
+}
+
 export interface InstallApi {
-  trigger(): Promise<{ started: boolean; state: InstallState }>;
+  trigger(caller: Caller): Promise<{ started: boolean; state: InstallState }>;
   state(): Promise<InstallState>;
+}
+
+/** The history of committed desired states and rollback to one of them (lifecycle/history-service.ts). */
+export interface HistoryApi {
+  list(): Promise<InstallHistory>;
+  rollback(ref: string, caller: Caller): Promise<RollbackResult>;
+  pin(ref: string, pinned: boolean): Promise<HistoryEntry>;
+}
+
+/** Blob GC, cluster-wide (gc/blob-gc-service.ts). */
+export interface GcApi {
+  run(input: { trigger: 'manual'; requestedBy: string | null }): Promise<GcRun>;
+  state(): Promise<GcState>;
+}
+
+/** Storage migration between blob stores (storage/storage-migration.ts). */
+export interface StorageMigrationApi {
+  migrate(input: StorageMigrateInput, caller: Caller): Promise<StorageState>;
+  state(): Promise<StorageState>;
 }
 
 export interface RunApi {
@@ -44,6 +89,8 @@ export interface HostFsckApi {
   /** The tree this instance runs now (packages.list says whether that is the desired one). */
   currentHash(): Promise<string | null>;
   fsck(input: { repair: boolean }): Promise<FsckResult>;
+  /** Collects this instance's retired trees and unneeded cache entries now (tree GC). */
+  collectTrees(): Promise<TreeCollection>;
   /** Resolves when this instance's tree is at `lockfileHash`; NOT_CONVERGED after `timeoutMs`. */
   waitConverged(lockfileHash: string, timeoutMs: number): Promise<WaitConvergedResult>;
 }
@@ -68,6 +115,9 @@ export interface RouterDeps {
   blobIndex: BlobIndexStore;
   blobStores: BlobStoreRegistry;
   install: InstallApi;
+  history: HistoryApi;
+  gc: GcApi;
+  migration: StorageMigrationApi;
   /** Whose lifecycle scripts hosts run (from the next install on). */
   scriptsPolicy: ScriptsPolicyApi;
   runs: RunApi;
@@ -81,6 +131,8 @@ export interface RouterDeps {
 }
 
 /** The satellite calling an agent procedure; the permission check let only satellite principals through. */
+const callerOf = (context: RouterContext): Caller => ({ principalId: context.principal?.id ?? null });
+
 function satelliteOf(context: RouterContext): string {
   const name = context.principal?.satellite;
   if (!name) throw new SpkError('FORBIDDEN', 'only a satellite token may call the agent procedures; create one with "spk satellites create <name>"');
@@ -120,8 +172,19 @@ export function createRouter(deps: RouterDeps) {
       remove: os.packages.remove.handler(async ({ input }) => ({ removed: await deps.packages.remove(input.name) })),
     },
     install: {
-      trigger: os.install.trigger.handler(() => deps.install.trigger()),
+      trigger: os.install.trigger.handler(({ context }) => deps.install.trigger(callerOf(context))),
       state: os.install.state.handler(() => deps.install.state()),
+      history: os.install.history.handler(() => deps.history.list()),
+      rollback: os.install.rollback.handler(({ input, context }) => deps.history.rollback(input.lockfileHash, callerOf(context))),
+      pin: os.install.pin.handler(({ input }) => deps.history.pin(input.lockfileHash, input.pinned)),
+    },
+    gc: {
+      run: os.gc.run.handler(async ({ context }) => {
+        const run = await deps.gc.run({ trigger: 'manual', requestedBy: callerOf(context).principalId });
+        const collection = await deps.host.collectTrees();
+        return { run, host: { hostId: deps.host.hostId, collection } };
+      }),
+      state: os.gc.state.handler(() => deps.gc.state()),
     },
     installScripts: {
       get: os.installScripts.get.handler(() => deps.scriptsPolicy.get()),
@@ -156,6 +219,8 @@ export function createRouter(deps: RouterDeps) {
         await deps.activeStore.set(input.activeStore);
         return storageConfig();
       }),
+      migrate: os.storage.migrate.handler(({ input, context }) => deps.migration.migrate(input, callerOf(context))),
+      state: os.storage.state.handler(() => deps.migration.state()),
     },
     tokens: {
       create: os.tokens.create.handler(({ input }) => deps.tokens.create({ name: input.name, readOnly: input.readOnly })),

@@ -2,6 +2,7 @@
 // so a hash committed meanwhile never comes with another manifest) and its status report, which
 // lands in hosts.status under a host id only this satellite may write.
 import { SpkError, type AgentDesired, type AgentReport, type AgentReportResult, type DesiredState } from '@spk/common';
+import { describeError } from '../errors/driver-error.ts';
 import type { Clock, Logger } from '../services.ts';
 import type { HostStatusStore } from '../stores/host-status-store.ts';
 
@@ -12,13 +13,31 @@ export interface AgentProceduresDeps {
   pollIntervalMs: number;
   clock: Clock;
   logger: Logger;
+  /** Integrities of the kept history: satellites keep their cached blobs and extracted packages. */
+  retainedIntegrities?: () => Promise<ReadonlySet<string>>;
 }
 
 export function createAgentProcedures(deps: AgentProceduresDeps) {
   const log = deps.logger.child({ component: 'satellites' });
+
+  /**
+   * Left out when the history cannot be read: the desired state must still reach satellites, and
+   * one told nothing keeps every cache entry rather than drop what a rollback would need.
+   */
+  async function retainedIntegrities(): Promise<ReadonlySet<string> | null> {
+    if (!deps.retainedIntegrities) return null;
+    try {
+      return await deps.retainedIntegrities();
+    } catch (error) {
+      log.warn(describeError(error), 'the kept history could not be read; satellites keep every cached package until it can');
+      return null;
+    }
+  }
+
   return {
     async desired(): Promise<AgentDesired> {
-      return { desired: await deps.readDesired(), pollIntervalMs: deps.pollIntervalMs };
+      const [desired, retained] = await Promise.all([deps.readDesired(), retainedIntegrities()]);
+      return { desired, pollIntervalMs: deps.pollIntervalMs, ...(retained ? { retainedIntegrities: [...retained] } : {}) };
     },
 
     async report(satellite: string, input: AgentReport): Promise<AgentReportResult> {
@@ -32,6 +51,7 @@ export function createAgentProcedures(deps: AgentProceduresDeps) {
         agentVersion: input.agentVersion,
         hostname: input.hostname,
         lastPull: input.lastPull,
+        disk: input.disk ?? null,
         at: deps.clock.now(),
       });
       if (!written) {

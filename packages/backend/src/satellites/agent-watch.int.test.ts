@@ -15,6 +15,7 @@ import { createInstallStateStore } from '../stores/install-state-store.ts';
 import { createSatelliteStore } from '../stores/satellite-store.ts';
 import { TEST_ADMIN } from '../testing/test-backend.ts';
 import { createTestDatabase, testDrivers, type TestDatabase } from '../testing/test-database.ts';
+import { indexManifestBlobs } from '../testing/indexed-blobs.ts';
 import { createAgentWatch } from './agent-watch.ts';
 import { createSatelliteService } from './satellite-service.ts';
 
@@ -77,6 +78,7 @@ describe.each(testDrivers())('agent.watch (%s)', (driver) => {
       const manifest = manifestOf(tag);
       const lockfileHash = await computeLockfileHash(manifest);
       const generation = await state.markStarted(new Date());
+      await indexManifestBlobs(t.database.db, manifest);
       await state.commit({ lockfileHash, manifest, totalSize: 1, warnings: [], at: new Date(), generation });
       if (options.hook) hooks.emit(SCRIPT_PACKAGES_CHANGED, { lockfileHash, committedAt: new Date().toISOString() });
       return lockfileHash;

@@ -8,6 +8,7 @@ import { createInstallStateStore } from '../stores/install-state-store.ts';
 import { manifests } from '../db/schema.ts';
 import { eq } from 'drizzle-orm';
 import { createTestBackend, type TestBackend } from '../testing/test-backend.ts';
+import { indexManifestBlobs } from '../testing/indexed-blobs.ts';
 import { testDrivers } from '../testing/test-database.ts';
 
 const report = (over: Record<string, unknown> = {}) => ({
@@ -184,6 +185,7 @@ describe.each(testDrivers())('agent.desired under concurrent commits (%s)', (dri
         const manifest = fakeManifest(i, String(i));
         const lockfileHash = await computeLockfileHash(manifest);
         const generation = await state.markStarted(new Date());
+        await indexManifestBlobs(t.database.db, manifest);
         await state.commit({ lockfileHash, manifest, totalSize: 10 * i, warnings: [], at: new Date(), generation });
         // As GC does once a manifest is superseded: a reader holding the old hash must not then find nothing.
         if (previous) await t.database.db.delete(manifests).where(eq(manifests.lockfileHash, previous));

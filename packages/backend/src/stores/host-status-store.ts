@@ -5,7 +5,7 @@
 // A satellite's row records which satellite owns it; no other host may write it, a satellite has one
 // row, and a satellite's name is reserved as its host id.
 import { and, asc, eq, isNull, ne, sql } from 'drizzle-orm';
-import { isStaleHost, type HostStatus } from '@spk/common';
+import { isStaleHost, type HostDisk, type HostStatus } from '@spk/common';
 import type { Db } from '../db/database.ts';
 import { withoutQueryText } from '../errors/driver-error.ts';
 import { hostStatus, satellites } from '../db/schema.ts';
@@ -20,6 +20,8 @@ export interface HostReport {
   /** Shown to API callers as stored: a publicErrorMessage, never a raw driver message. */
   lastError: string | null;
   at: Date;
+  /** Trees and cache on the host as its last GC pass measured them; left out (or null), the stored one stays. */
+  disk?: HostDisk | null;
 }
 
 export interface SatelliteReport extends Omit<HostReport, 'kind'> {
@@ -40,6 +42,9 @@ export interface HostStatusStoreOptions {
 const keepConvergedAt = sql`case when ${hostStatus.lockfileHash} is not distinct from excluded.lockfile_hash and excluded.converged_at is not null
   then coalesce(${hostStatus.convergedAt}, excluded.converged_at) else excluded.converged_at end`;
 
+/** Disk usage is measured seldom (each GC pass) and reported often: a report without it keeps the last one. */
+const diskOf = (r: Pick<HostReport, 'disk'>) => (r.disk ? { disk: r.disk } : {});
+
 export function createHostStatusStore(db: Db, options: HostStatusStoreOptions) {
   return {
     /** A core instance's report. A core owns its host id: a satellite's row of that id becomes the core's. */
@@ -56,6 +61,7 @@ export function createHostStatusStore(db: Db, options: HostStatusStoreOptions) {
         hostname: null,
         pullBlobs: null,
         pullBytes: null,
+        ...diskOf(r),
       };
       await db
         .insert(hostStatus)
@@ -80,6 +86,7 @@ export function createHostStatusStore(db: Db, options: HostStatusStoreOptions) {
         hostname: r.hostname,
         pullBlobs: r.lastPull?.blobs ?? null,
         pullBytes: r.lastPull?.bytes ?? null,
+        ...diskOf(r),
       };
       return db.transaction(async (tx) => {
         // Another satellite's name is its default host id: reserved for it even before it first reports.
@@ -127,6 +134,7 @@ export function createHostStatusStore(db: Db, options: HostStatusStoreOptions) {
                 lastPull: r.pullBlobs === null || r.pullBytes === null ? null : { blobs: r.pullBlobs, bytes: r.pullBytes },
               }
             : null,
+        disk: r.disk ?? null,
       }));
     },
   };

@@ -2,6 +2,7 @@ import { count } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Manifest } from '@spk/common';
 import { manifests } from '../db/schema.ts';
+import { indexManifestBlobs } from '../testing/indexed-blobs.ts';
 import { createTestDatabase, testDrivers, type TestDatabase } from '../testing/test-database.ts';
 import { createInstallStateStore, type InstallStateStore } from './install-state-store.ts';
 
@@ -32,6 +33,7 @@ describe.each(testDrivers())('install state fencing (%s)', (driver) => {
     const first = await state.markStarted(new Date());
     const second = await state.markStarted(new Date());
     expect(second).toBeGreaterThan(first);
+    await indexManifestBlobs(t.database.db, result('a', '1.0.0').manifest);
     await state.commit({ ...result('a', '1.0.0'), at: new Date(), generation: second });
     expect((await state.read()).lockfileHash).toBe('a'.repeat(64));
   });
@@ -43,6 +45,7 @@ describe.each(testDrivers())('install state fencing (%s)', (driver) => {
     const before = await state.read();
     const manifestsBefore = await manifestCount();
 
+    await indexManifestBlobs(t.database.db, result('b', '1.1.0').manifest);
     await expect(state.commit({ ...result('b', '1.1.0'), at: new Date(), generation: stale })).rejects.toMatchObject({
       code: 'INSTALL_SUPERSEDED',
       message: expect.stringMatching(/not committed/),
@@ -57,6 +60,7 @@ describe.each(testDrivers())('install state fencing (%s)', (driver) => {
     expect(await state.read()).toEqual(before);
 
     // The newer installer commits as usual.
+    await indexManifestBlobs(t.database.db, result('c', '1.1.0').manifest);
     await state.commit({ ...result('c', '1.1.0'), at: new Date(), generation: newer });
     const after = await state.read();
     expect(after).toMatchObject({ status: 'idle', lockfileHash: 'c'.repeat(64), error: null });
@@ -74,6 +78,7 @@ describe.each(testDrivers())('install state fencing (%s)', (driver) => {
     const before = await state.read();
     const orphan = await state.markStarted(new Date());
     expect(await state.clearStaleInstalling(new Date())).toBe(true);
+    await indexManifestBlobs(t.database.db, result('d', '2.0.0').manifest);
     await expect(state.commit({ ...result('d', '2.0.0'), at: new Date(), generation: orphan })).rejects.toMatchObject({ code: 'INSTALL_SUPERSEDED' });
     expect((await state.read()).lockfileHash).toBe(before.lockfileHash);
   });

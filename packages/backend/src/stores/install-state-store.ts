@@ -1,14 +1,63 @@
 // The durable desired state (the last committed manifest) and the state of the latest install
 // attempt. A failed attempt never touches the committed manifest. Every write of an install is
 // fenced by the generation its installer was elected with, so a stale installer changes nothing.
-import { and, eq, sql } from 'drizzle-orm';
-import { emptyInstallState, SpkError, type DesiredState, type InstallProgress, type InstallState, type Manifest, type StateError } from '@spk/common';
+// Each commit (or rollback) also records the manifest in the history (the manifests table).
+import { and, eq, isNotNull, sql } from 'drizzle-orm';
+import {
+  emptyInstallState,
+  SpkError,
+  type DeclaredSnapshotEntry,
+  type DesiredState,
+  type InstallProgress,
+  type InstallState,
+  type Manifest,
+  type StateError,
+} from '@spk/common';
 import type { Db } from '../db/database.ts';
-import { installState, manifests } from '../db/schema.ts';
+import { blobIndex, installState, manifests } from '../db/schema.ts';
+import { countUnindexed } from './blob-index-store.ts';
 
 const SINGLETON = 1;
 const mine = (generation: number) => and(eq(installState.id, SINGLETON), eq(installState.generation, generation));
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
+
+/**
+ * In the transaction making `lockfileHash` the desired state: its blobs are referenced again, so
+ * should they become unreferenced later, blob GC's grace starts over instead of from an old mark.
+ */
+export async function markBlobsReferenced(tx: Db, lockfileHash: string): Promise<void> {
+  await tx
+    .update(blobIndex)
+    .set({ unreferencedSince: null })
+    .where(
+      and(
+        isNotNull(blobIndex.unreferencedSince),
+        sql`${blobIndex.integrity} in (select jsonb_array_elements(${manifests.manifest}) ->> 'integrity' from ${manifests} where ${manifests.lockfileHash} = ${lockfileHash})`,
+      ),
+    );
+}
+
+/**
+ * In a rollback's transaction: makes `lockfileHash` (already in the history) the desired state as a
+ * finished, successful attempt, and bumps the generation so an installer elected before it (one that
+ * lost its lock) can no longer commit over it. Returns the new generation.
+ */
+export async function setDesiredByRollback(tx: Db, lockfileHash: string, at: Date): Promise<number> {
+  const generation = await electNext(tx, { status: 'idle', lockfileHash, startedAt: at, finishedAt: at, committedAt: at });
+  // A history entry exists only through a commit, which needs the row: its absence is a broken database.
+  if (generation === null) throw new SpkError('INTERNAL', 'the install state row is missing although the history has entries; restart the server to recreate it');
+  return generation;
+}
+
+/** Starts a new election (the fencing token) with an attempt's fresh state: no error, warnings or progress. Null without the row. */
+async function electNext(db: Db, values: Pick<typeof installState.$inferInsert, 'status' | 'lockfileHash' | 'startedAt' | 'finishedAt' | 'committedAt'>): Promise<number | null> {
+  const [row] = await db
+    .update(installState)
+    .set({ ...values, warnings: [], error: null, progress: null, generation: sql`${installState.generation} + 1` })
+    .where(eq(installState.id, SINGLETON))
+    .returning({ generation: installState.generation });
+  return row?.generation ?? null;
+}
 
 export function createInstallStateStore(db: Db) {
   async function ensureRow(): Promise<void> {
@@ -58,20 +107,7 @@ export function createInstallStateStore(db: Db) {
     /** Called by a newly elected installer: returns its fencing token (the new generation). */
     async markStarted(at: Date): Promise<number> {
       await ensureRow();
-      const [row] = await db
-        .update(installState)
-        .set({
-          status: 'installing',
-          error: null,
-          warnings: [],
-          progress: null,
-          startedAt: at,
-          finishedAt: null,
-          generation: sql`${installState.generation} + 1`,
-        })
-        .where(eq(installState.id, SINGLETON))
-        .returning({ generation: installState.generation });
-      return row!.generation;
+      return (await electNext(db, { status: 'installing', startedAt: at, finishedAt: null }))!;
     },
 
     /** A no-op once a newer installer was elected. */
@@ -80,16 +116,33 @@ export function createInstallStateStore(db: Db) {
     },
 
     /**
-     * Records the manifest and makes it the desired state in one transaction, only while `generation`
-     * is still the latest election; otherwise INSTALL_SUPERSEDED and nothing is written.
+     * Records the manifest in the history (who committed it, from which declared set) and makes it the
+     * desired state in one transaction, only while `generation` is still the latest election;
+     * otherwise INSTALL_SUPERSEDED and nothing is written. A hash already in the history becomes its
+     * newest entry again.
      */
-    async commit(input: { lockfileHash: string; manifest: Manifest; totalSize: number; warnings: string[]; at: Date; generation: number }): Promise<void> {
+    async commit(input: {
+      lockfileHash: string;
+      manifest: Manifest;
+      totalSize: number;
+      warnings: string[];
+      at: Date;
+      generation: number;
+      /** The whole declared set the install started from (disabled packages included). */
+      declared?: DeclaredSnapshotEntry[] | null;
+      committedBy?: string | null;
+    }): Promise<void> {
+      const recorded = { committedAt: input.at, committedBy: input.committedBy ?? null, source: 'install' as const, declared: input.declared ?? null };
       await db.transaction(async (tx) => {
         // The manifest row goes first (install_state references it); a refused commit rolls it back.
         await tx
           .insert(manifests)
-          .values({ lockfileHash: input.lockfileHash, manifest: input.manifest, totalSize: input.totalSize, committedAt: input.at })
-          .onConflictDoNothing({ target: manifests.lockfileHash });
+          .values({ lockfileHash: input.lockfileHash, manifest: input.manifest, totalSize: input.totalSize, ...recorded })
+          .onConflictDoUpdate({
+            target: manifests.lockfileHash,
+            // A commit that does not know its declared set keeps the one recorded before.
+            set: { ...recorded, declared: sql`coalesce(excluded.declared, ${manifests.declared})` },
+          });
         const updated = await tx
           .update(installState)
           .set({
@@ -106,7 +159,20 @@ export function createInstallStateStore(db: Db) {
         if (updated.length === 0) {
           throw new SpkError(
             'INSTALL_SUPERSEDED',
-            'this install was superseded: another installer was elected after it lost its lock, so its result was not committed; the newer install decides the desired state',
+            'this install was superseded: another installer was elected (or a rollback ran) after it lost its lock, so its result was not committed; the newer install or rollback decides the desired state',
+          );
+        }
+        await markBlobsReferenced(tx, input.lockfileHash);
+        // Published blobs leave the index only through blob GC, under the lock this install holds;
+        // should that lock have been lost unnoticed, a blob GC took meanwhile must not be committed to.
+        const unindexed = await countUnindexed(
+          tx,
+          input.manifest.map((entry) => entry.integrity),
+        );
+        if (unindexed.missing > 0) {
+          throw new SpkError(
+            'BLOB_MISSING',
+            `${unindexed.missing} of the ${unindexed.total} blobs this install resolved were removed from the blob store while it ran (blob GC ran while this installer's lock session was being lost), so it was not committed; trigger the install again`,
           );
         }
       });

@@ -1,6 +1,6 @@
 // Declared packages: the operator's list, exactly as entered.
-import { asc, eq, sql } from 'drizzle-orm';
-import { SpkError, type DeclaredPackage } from '@spk/common';
+import { asc, eq, notInArray, sql } from 'drizzle-orm';
+import { SpkError, type DeclaredPackage, type DeclaredSnapshotEntry } from '@spk/common';
 import type { Db } from '../db/database.ts';
 import { declaredPackages } from '../db/schema.ts';
 import type { Clock } from '../services.ts';
@@ -20,6 +20,25 @@ const notFound = (name: string) =>
 
 export const alreadyDeclared = (name: string) =>
   new SpkError('ALREADY_EXISTS', `package "${name}" is already declared; change its range with "spk packages set" instead`, { name });
+
+/**
+ * Makes `entries` the declared set, on `db` (a transaction, so it lands with the state it belongs
+ * to): names not in it are removed, the others get its range and enabled flag (keeping createdAt).
+ */
+export async function replaceDeclaredSet(db: Db, entries: readonly DeclaredSnapshotEntry[], at: Date): Promise<void> {
+  const names = entries.map((entry) => entry.name);
+  await db.delete(declaredPackages).where(names.length > 0 ? notInArray(declaredPackages.name, names) : undefined);
+  if (entries.length === 0) return;
+  await db
+    .insert(declaredPackages)
+    .values(entries.map((entry) => ({ name: entry.name, range: entry.range, enabled: entry.enabled, createdAt: at, updatedAt: at })))
+    .onConflictDoUpdate({
+      target: declaredPackages.name,
+      set: { range: sql`excluded.range`, enabled: sql`excluded.enabled`, updatedAt: at },
+      // A package the restored set leaves as it was keeps its updatedAt.
+      setWhere: sql`(${declaredPackages.range}, ${declaredPackages.enabled}) is distinct from (excluded.range, excluded.enabled)`,
+    });
+}
 
 export function createPackageStore(db: Db, clock: Clock) {
   return {

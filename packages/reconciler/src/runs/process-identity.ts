@@ -12,6 +12,8 @@ export interface ProcessIdentity {
 }
 
 interface ProcStat {
+  /** R, S, D, Z (zombie), X (dead)… */
+  state: string;
   ppid: number;
   pgid: number;
   startTime: number;
@@ -22,7 +24,7 @@ export function parseProcStat(text: string): ProcStat | null {
   const fields = text.slice(text.lastIndexOf(')') + 2).trim().split(' ');
   // fields[0] is field 3 (state): ppid is field 4, pgrp field 5, starttime field 22.
   const [ppid, pgid, startTime] = [fields[1], fields[2], fields[19]].map(Number);
-  return Number.isInteger(ppid) && Number.isInteger(pgid) && Number.isInteger(startTime) ? { ppid: ppid!, pgid: pgid!, startTime: startTime! } : null;
+  return Number.isInteger(ppid) && Number.isInteger(pgid) && Number.isInteger(startTime) ? { state: fields[0] ?? '', ppid: ppid!, pgid: pgid!, startTime: startTime! } : null;
 }
 
 const errnoOf = (error: unknown) => (error as NodeJS.ErrnoException).code;
@@ -44,8 +46,19 @@ export async function processIdentity(pid: number): Promise<ProcessIdentity | nu
 }
 
 
-/** Whether `identity` still names a live process: the same pid, started at the same time, this boot. */
+/**
+ * Whether `identity` still names a live process: the same pid, started at the same time, this boot.
+ * A zombie is not alive: it has exited and only waits to be reaped, which where its parent died
+ * first and no init reaps orphans (some containers) never happens.
+ */
 export async function isSameProcessAlive(identity: ProcessIdentity): Promise<boolean> {
+  const stat = await readStat(identity.pid);
+  if (stat && (stat.state === 'Z' || stat.state === 'X')) return false;
+  return isSameProcess(identity);
+}
+
+/** Whether `identity`'s pid still names that process (a zombie included: its group may live on). */
+async function isSameProcess(identity: ProcessIdentity): Promise<boolean> {
   const now = await processIdentity(identity.pid);
   if (!now) return false;
   if (identity.startTime === null || now.startTime === null) return true;
@@ -94,7 +107,7 @@ export function killGroup(pgid: number): void {
 
 /** SIGKILLs `identity` and the group it leads, if it is still the same process. */
 export async function killIfSame(identity: ProcessIdentity): Promise<boolean> {
-  if (!(await isSameProcessAlive(identity))) return false;
+  if (!(await isSameProcess(identity))) return false;
   killGroup(identity.pid);
   try {
     process.kill(identity.pid, 'SIGKILL');

@@ -3,14 +3,14 @@
 // and any process still carrying the run's marker, then removes the run dir, releasing the
 // tree it pinned. A run dir whose owner is still alive
 // (another server process on the same data dir) is left alone.
-import { readFile, readdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { runPinRecordSchema, type RunPinRecord } from '@spk/common';
 import { dataLayout } from '../data-layout.ts';
 import { sweepStaleTemps } from '../temp-names.ts';
 import { isSameProcessAlive, killIfSame } from './process-identity.ts';
-import { PIN_FILE, RUN_ID } from './run-pins.ts';
+import { readRunPinRecord, RUN_ID } from './run-pins.ts';
 import { killMarkedProcesses } from './run-process-tree.ts';
+import { readDirIfPresent } from '../read-if-present.ts';
 
 export interface ReapReport {
   /** Leftover runs (of dead owners) whose processes were still running, and were killed. */
@@ -19,29 +19,13 @@ export interface ReapReport {
   removed: number;
 }
 
-async function readPinRecord(runDir: string): Promise<RunPinRecord | null> {
-  try {
-    const parsed = runPinRecordSchema.safeParse(JSON.parse(await readFile(path.join(runDir, PIN_FILE), 'utf8')));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    // No or unreadable pin.json: a run dir of an older version, or one cut short while made.
-    return null;
-  }
-}
-
 export async function reapRunLeftovers(dataDir: string): Promise<ReapReport> {
   const { runsDir } = dataLayout(dataDir);
   const report: ReapReport = { killed: 0, removed: await sweepStaleTemps(runsDir) };
-  let names: string[];
-  try {
-    names = await readdir(runsDir);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return report;
-    throw error;
-  }
+  const names = await readDirIfPresent(runsDir);
   for (const name of names.filter((n) => RUN_ID.test(n))) {
     const runDir = path.join(runsDir, name);
-    const record = await readPinRecord(runDir);
+    const record = await readRunPinRecord(runDir);
     if (record && (await isSameProcessAlive(record.owner))) continue;
     const killedChild = record?.child ? await killIfSame(record.child) : false;
     // Processes the run started (when allowed) that left its process group.

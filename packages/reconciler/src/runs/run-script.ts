@@ -51,7 +51,7 @@ export async function runScript(options: RunScriptOptions): Promise<RunResult> {
   }
 
   const layout = dataLayout(options.dataDir);
-  const pin = await pinCurrentTree(layout, options.expectedHash, settings.runAs ? { runAs: settings.runAs } : {});
+  const pin = await pinCurrentTree(layout, options.expectedHash, { timeoutMs, ...(settings.runAs ? { runAs: settings.runAs } : {}) });
   options.onPinned?.(pin.runId);
   try {
     if (settings.runAs) await openTreeToRunUser(layout, pin.lockfileHash, pin.treeLayout === 'linked-packages');
