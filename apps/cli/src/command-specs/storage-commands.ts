@@ -1,0 +1,86 @@
+// `spk` commands: blob stores, migration, verifying a host and GC. Part of the one command table (command-table.ts).
+import type { CommandSpec } from '../command-table.ts';
+
+export const STORAGE_COMMANDS: readonly CommandSpec[] = [
+  {
+    words: ['storage', 'get'],
+    args: [],
+    summary: 'the active blob store, the stores available, and how many blobs are published',
+    options: [],
+    examples: ['spk storage get', 'spk storage get --json'],
+    build: () => ({ kind: 'storage.get' }),
+  },
+  {
+    words: ['storage', 'set'],
+    args: ['store'],
+    summary: 'switch the blob store installs publish to (postgres, filesystem, or s3 when configured)',
+    details: [
+      'Refused (STORE_INCOMPLETE) unless the store already holds every blob of the installed set: to move',
+      'them there, use `spk storage migrate <store>` instead. The filesystem store keeps blobs in each',
+      "server's SPK_BLOB_DIR (default <data dir>/blobs): with several servers, that must be one shared volume.",
+      'Needs an admin token.',
+    ],
+    options: [],
+    examples: ['spk storage set filesystem'],
+    build: ([store = '']) => ({ kind: 'storage.set', store }),
+  },
+  {
+    words: ['storage', 'migrate'],
+    args: ['store'],
+    summary: 'copy every blob to another store, verify each copy, then make that store the active one',
+    details: [
+      'The migration runs on the server, records its progress durably and resumes after a restart; the target',
+      'becomes active only once every blob is verified there. Installs, rollbacks and blob GC are refused while',
+      'it runs, and it is refused during an install. Without --wait it returns once started; follow it with',
+      '`spk storage state`. With --wait a progress bar is drawn on stderr (one line every few seconds when',
+      'stderr is not a terminal) until it is done (exit 0) or failed (exit 1, with the blobs that failed);',
+      'interrupting spk does not stop the migration. Needs an admin token.',
+    ],
+    options: [
+      { name: 'wait', help: 'follow the migration to its end with a progress bar' },
+      { name: 'delete-source', help: 'delete each blob from the old store once the switch is done (default: the server\'s SPK_MIGRATION_DELETE_SOURCE)' },
+    ],
+    examples: ['spk storage migrate filesystem --wait', 'spk storage migrate s3 --delete-source', 'spk storage migrate postgres --wait --json'],
+    build: ([store = ''], values) => ({ kind: 'storage.migrate', store, wait: values.wait === true, deleteSource: values['delete-source'] === true }),
+  },
+  {
+    words: ['storage', 'state'],
+    args: [],
+    summary: 'the active store, blobs and bytes per store, and the running (else last) migration with its progress',
+    options: [],
+    examples: ['spk storage state', 'spk storage state --json'],
+    build: () => ({ kind: 'storage.state' }),
+  },
+  {
+    words: ['fsck'],
+    args: [],
+    summary: "verify the answering server's package store and trees against the verified tarballs",
+    details: ['Exits 1 while any damage remains, so a cron job or health check can alert on it.'],
+    options: [{ name: 'repair', help: 'rebuild every file that differs, in place' }],
+    examples: ['spk fsck', 'spk fsck --repair'],
+    build: (_args, values) => ({ kind: 'fsck', repair: values.repair === true }),
+  },
+  {
+    words: ['gc'],
+    args: [],
+    summary: "run blob GC now, and collect the answering server's retired trees",
+    details: [
+      'Blob GC prunes the history to its kept length, then deletes blobs that neither the desired state nor a',
+      'kept history entry references once they have been unreferenced for longer than the grace',
+      '(SPK_BLOB_GC_GRACE_MS); newly unreferenced ones are marked and wait it out. It runs under the installer',
+      'lock: refused while an install, a rollback or a storage migration runs. Every host also collects its own',
+      'retired trees after each reconcile and on a timer. Needs an admin token.',
+    ],
+    options: [],
+    examples: ['spk gc', 'spk gc --json'],
+    build: () => ({ kind: 'gc.run' }),
+  },
+  {
+    words: ['gc', 'state'],
+    args: [],
+    summary: 'the GC settings, the next scheduled run, blobs waiting out the grace, and the last runs',
+    options: [],
+    examples: ['spk gc state', 'spk gc state --json'],
+    build: () => ({ kind: 'gc.state' }),
+  },
+];
