@@ -28,7 +28,6 @@ export interface FsckReport {
   repaired: number;
 }
 
-const namesIn = readDirIfPresent;
 
 const LOCATION_ORDER = { blob: 0, store: 1, tree: 2 } as const;
 const reportOrder = (a: FsckProblem, b: FsckProblem) =>
@@ -115,7 +114,7 @@ export async function fsckHost(options: FsckHostOptions): Promise<FsckReport> {
   const currentTree = current?.complete ? current.lockfileHash : null;
   const manifest = currentTree !== null && options.desired?.lockfileHash === currentTree ? options.desired.manifest : null;
   const labels = new Map((manifest ?? []).map((entry) => [entry.integrity, `${entry.name}@${entry.version}`]));
-  const inStore = (await namesIn(layout.extractedDir)).filter((name) => SHA512_HEX.test(name)).map(hexToIntegrity);
+  const inStore = (await readDirIfPresent(layout.extractedDir)).filter((name) => SHA512_HEX.test(name)).map(hexToIntegrity);
 
   const store = await checkStore(options, [...new Set([...inStore, ...labels.keys()])], labels);
   const damaged = [...store.damaged];
@@ -126,7 +125,7 @@ export async function fsckHost(options: FsckHostOptions): Promise<FsckReport> {
     soundInode: (integrity, from) => store.soundInodes.get(integrity)?.get(from),
   };
 
-  for (const hash of (await namesIn(layout.treesDir)).filter((name) => TREE_HASH.test(name)).sort()) {
+  for (const hash of (await readDirIfPresent(layout.treesDir)).filter((name) => TREE_HASH.test(name)).sort()) {
     const treeDir = layout.treeDir(hash);
     if (!(await isTreeComplete(treeDir))) continue;
     const toProblem = treeProblems(manifest, hash);

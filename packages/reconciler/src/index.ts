@@ -29,5 +29,5 @@ export { prepareDataDir, type DataDirModeOptions } from './host-dir/private-data
 export { currentTreeHash } from './host-dir/current-tree-hash.ts';
 export { runSettingsEnvShape, runSettingsFromEnv, runSettingsFromParsedEnv, type RunSettingsFromEnv } from './runs/run-settings-env.ts';
 export { dataLayout, type DataLayout } from './data-layout.ts';
-export { sweepStaleTemps, tempName } from './temp-names.ts';
+export { sweepStaleTemps, tempName, writeFileAtomically } from './temp-names.ts';
 export { readFileIfPresent } from './read-if-present.ts';

@@ -1,6 +1,8 @@
 // Unique scratch names that carry the owning pid, so leftovers of a crashed process can be
-// told apart from work another live process is still doing, and swept safely.
+// told apart from work another live process is still doing, and swept safely; and the one way
+// a small file is replaced whole through such a name.
 import { randomBytes } from 'node:crypto';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { removeSealed } from './sealed-dirs.ts';
 import { isProcessAlive } from './process-liveness.ts';
@@ -10,6 +12,18 @@ const TEMP_PATTERN = /\.tmp-(\d+)-[a-f0-9]+$/;
 
 export function tempName(prefix: string): string {
   return `${prefix}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
+}
+
+/** Replaces `file` with `text` through a temp file beside it and a rename: readers see the old content or the new, never part of it. */
+export async function writeFileAtomically(file: string, text: string, options: { mode?: number } = {}): Promise<void> {
+  const temp = tempName(file);
+  try {
+    await writeFile(temp, text, options.mode === undefined ? {} : { mode: options.mode });
+    await rename(temp, file);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
 }
 
 const isAlive = (pid: number) => pid === process.pid || isProcessAlive(pid);

@@ -5,10 +5,10 @@
 // sizes), each written to a temp file and renamed, the meta last: a crash leaves no meta, or a meta
 // whose body is whole. A body is checked against its meta's digest before it is served.
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { typeClosureSchema } from '@spk/common';
-import { readFileIfPresent, sweepStaleTemps, tempName } from '@spk/reconciler';
+import { readFileIfPresent, sweepStaleTemps, writeFileAtomically } from '@spk/reconciler';
 import { z } from 'zod';
 
 /** The quoted strong entity-tag of a served body: its sha256. */
@@ -66,16 +66,7 @@ export function createClosureCache(typesDir: string, variant: string): ClosureCa
     return { body: `${base}.json`, meta: `${base}.meta.json` };
   };
 
-  async function writeAtomically(file: string, text: string): Promise<void> {
-    const temp = tempName(file);
-    try {
-      await writeFile(temp, text, { mode: FILE_MODE });
-      await rename(temp, file);
-    } catch (error) {
-      await rm(temp, { force: true });
-      throw error;
-    }
-  }
+  const writeAtomically = (file: string, text: string) => writeFileAtomically(file, text, { mode: FILE_MODE });
 
   async function readMeta(lockfileHash: string, name: string): Promise<ClosureMeta | null> {
     const text = await readFileIfPresent(files(lockfileHash, name).meta);

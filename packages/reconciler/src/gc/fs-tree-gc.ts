@@ -48,7 +48,6 @@ export interface TreeGcResult {
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-const listNames = readDirIfPresent;
 
 async function pinFacts(pin: RunPinOnDisk): Promise<PinFacts> {
   const { record } = pin;
@@ -91,7 +90,7 @@ export async function collectTrees(options: CollectTreesOptions): Promise<TreeGc
   const measureBefore = () => (before ??= measureDiskBytes(measured));
 
   const current = (await readCurrentTree(layout))?.lockfileHash ?? null;
-  const trees = (await listNames(layout.treesDir)).filter((name) => TREE_HASH.test(name));
+  const trees = (await readDirIfPresent(layout.treesDir)).filter((name) => TREE_HASH.test(name));
 
   // 1. Which pins still protect their tree; run dirs nothing runs in any more go.
   const pins = await readRunPins(layout.dataDir);
@@ -139,7 +138,7 @@ export async function collectTrees(options: CollectTreesOptions): Promise<TreeGc
   if (deleted.size > 0) await writeRetiredTrees(layout, Object.fromEntries(Object.entries(plan.retiredSince).filter(([hash]) => !deleted.has(hash))));
 
   // 4. Extracted packages and cached blobs no remaining tree, kept history entry or reconcile needs.
-  const extractedNames = (await listNames(layout.extractedDir)).filter((name) => SHA512_HEX.test(name));
+  const extractedNames = (await readDirIfPresent(layout.extractedDir)).filter((name) => SHA512_HEX.test(name));
   const cache = planCacheCollection({
     remaining: await Promise.all(remaining.map((hash) => treeIntegrities(layout, hash))),
     retained: options.retained,

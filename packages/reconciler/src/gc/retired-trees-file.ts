@@ -1,12 +1,11 @@
 // When each tree other than `current` was first seen retired, kept in the data dir so the grace
 // period survives restarts. Written whole to a temp file and renamed over, so a crash leaves the
 // old record or the new one, never half of one.
-import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { TREE_HASH, type DataLayout } from '../data-layout.ts';
 import { readFileIfPresent } from '../read-if-present.ts';
-import { tempName } from '../temp-names.ts';
+import { writeFileAtomically } from '../temp-names.ts';
 
 export const RETIRED_TREES_FILE = 'retired-trees.json';
 
@@ -28,8 +27,5 @@ export async function readRetiredTrees(layout: DataLayout): Promise<{ retiredSin
   return { retiredSince: {}, problem: `${file} is not a valid retirement record; it is rewritten, and every retired tree waits a full grace period again` };
 }
 
-export async function writeRetiredTrees(layout: DataLayout, retiredSince: Readonly<Record<string, number>>): Promise<void> {
-  const temp = path.join(layout.dataDir, tempName('.retired-trees'));
-  await writeFile(temp, `${JSON.stringify(retiredSince)}\n`, { mode: 0o600 });
-  await rename(temp, path.join(layout.dataDir, RETIRED_TREES_FILE));
-}
+export const writeRetiredTrees = (layout: DataLayout, retiredSince: Readonly<Record<string, number>>): Promise<void> =>
+  writeFileAtomically(path.join(layout.dataDir, RETIRED_TREES_FILE), `${JSON.stringify(retiredSince)}\n`, { mode: 0o600 });

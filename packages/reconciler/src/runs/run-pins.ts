@@ -8,7 +8,7 @@ import { chmod, chown, mkdir, readFile, readlink, rename, rm, stat, symlink, wri
 import path from 'node:path';
 import { runPinRecordSchema, SpkError, type RunPinRecord } from '@spk/common';
 import { dataLayout, TREE_HASH, type DataLayout } from '../data-layout.ts';
-import { tempName } from '../temp-names.ts';
+import { tempName, writeFileAtomically } from '../temp-names.ts';
 import type { TreeLayout } from '../tree-plan.ts';
 import { isTreeComplete, readCurrentTree, readTreeMarker, type CurrentTree } from '../tree-state.ts';
 import { processIdentity, type ProcessIdentity } from './process-identity.ts';
@@ -55,11 +55,7 @@ function ownIdentity(): Promise<ProcessIdentity> {
   return self;
 }
 
-async function writePinRecord(runDir: string, record: RunPinRecord): Promise<void> {
-  const temp = path.join(runDir, tempName('.pin'));
-  await writeFile(temp, `${JSON.stringify(record)}\n`);
-  await rename(temp, path.join(runDir, PIN_FILE));
-}
+const writePinRecord = (runDir: string, record: RunPinRecord): Promise<void> => writeFileAtomically(path.join(runDir, PIN_FILE), `${JSON.stringify(record)}\n`);
 
 export interface PinOptions {
   /** The user scripts run as: it gets the run's tmp dir, and passage through .runs/. */
