@@ -99,6 +99,51 @@ describe('the agent loop', () => {
     await loop.stop();
   });
 
+  it('pushes during a sync share one follow-up that asks again, even a push back to the tree it still runs', async () => {
+    const { core, loop } = setup();
+    await loop.start();
+    await vi.advanceTimersByTimeAsync(10);
+    const desiredBefore = core.desiredCalls;
+    let release!: () => void;
+    core.holdReconciles = new Promise((resolve) => (release = resolve));
+    core.commit(hash('b'));
+    await vi.advanceTimersByTimeAsync(10);
+    expect(core.reconciles).toEqual([hash('a'), hash('b')]);
+    // While b is still being built the state moves on and comes back to a, the tree this agent runs.
+    core.commit(hash('c'));
+    core.commit(hash('a'));
+    core.commit(hash('c'));
+    core.commit(hash('a'));
+    await vi.advanceTimersByTimeAsync(10);
+    core.holdReconciles = null;
+    release();
+    await vi.advanceTimersByTimeAsync(10);
+    expect(core.desiredCalls).toBe(desiredBefore + 2);
+    expect(core.reconciles).toEqual([hash('a'), hash('b'), hash('a')]);
+    expect(core.current()).toBe(hash('a'));
+    expect(core.reports.at(-1)).toMatchObject({ lockfileHash: hash('a'), lastError: null });
+    await loop.stop();
+  });
+
+  it('a push back to the tree it runs, arriving while a sync heads elsewhere, is followed', async () => {
+    const { core, loop } = setup();
+    await loop.start();
+    await vi.advanceTimersByTimeAsync(10);
+    let release!: () => void;
+    core.holdReconciles = new Promise((resolve) => (release = resolve));
+    core.commit(hash('b'));
+    await vi.advanceTimersByTimeAsync(10);
+    // Only the newest hash reaches the agent (a stream reads the hash after a burst of commits).
+    core.commit(hash('a'));
+    await vi.advanceTimersByTimeAsync(10);
+    core.holdReconciles = null;
+    release();
+    await vi.advanceTimersByTimeAsync(10);
+    expect(core.reconciles).toEqual([hash('a'), hash('b'), hash('a')]);
+    expect(core.current()).toBe(hash('a'));
+    await loop.stop();
+  });
+
   it('polls the desired state every poll interval while the stream is down, and stops once it is back', async () => {
     const { core, loop } = setup();
     await loop.start();

@@ -3,6 +3,7 @@
 // after 2.5 heartbeats of silence), report after every reconcile and on a heartbeat, and keep the
 // last good tree whenever the core cannot be reached. Every side effect comes in through `deps`.
 import type { AgentDesired, AgentReport, AgentReportResult, AgentWatchEvent, DesiredState, HostDisk } from '@spk/common';
+import { createCoalescingQueue } from '@spk/reconciler';
 import { backoffDelay, type BackoffPolicy } from './backoff.ts';
 import { classifyFailure, safeErrorMessage, type FailureKind } from './error-kinds.ts';
 import type { AgentLogger } from './logger.ts';
@@ -74,8 +75,8 @@ export function createAgentLoop(deps: AgentLoopDeps, options: AgentLoopOptions) 
   const stopping = new AbortController();
   const timers = { retry: undefined as NodeJS.Timeout | undefined, poll: undefined as NodeJS.Timeout | undefined, heartbeat: undefined as NodeJS.Timeout | undefined };
   let failures = 0;
-  let syncing: Promise<void> | null = null;
-  let again = false;
+  /** A sync is under way (it may not have read the desired state yet). */
+  let syncing = false;
   /** The hash the running sync reconciles to, so a push of that same hash does not queue another. */
   let inFlight: string | null = null;
   /** The hash the last failed sync reconciled to (null: it failed before knowing one). */
@@ -164,24 +165,22 @@ export function createAgentLoop(deps: AgentLoopDeps, options: AgentLoopOptions) 
     await report();
   }
 
-  /** One sync at a time; requests while one runs share a single follow-up. */
+  /**
+   * One sync at a time: every request while one runs (pushes, polls, a retry) shares one follow-up,
+   * which asks the core for the desired state again, so a burst of pushes costs at most two syncs.
+   */
+  const syncs = createCoalescingQueue<void, void>(async () => {
+    if (stopping.signal.aborted) return;
+    syncing = true;
+    try {
+      await syncOnce();
+    } finally {
+      syncing = false;
+    }
+  });
   function requestSync(): Promise<void> {
     if (stopping.signal.aborted) return Promise.resolve();
-    if (syncing) {
-      again = true;
-      return syncing;
-    }
-    syncing = (async () => {
-      try {
-        do {
-          again = false;
-          await syncOnce();
-        } while (again && !stopping.signal.aborted);
-      } finally {
-        syncing = null;
-      }
-    })();
-    return syncing;
+    return syncs.request();
   }
 
   /** Polls every poll interval until the stream delivers again; a no-op while already polling. */
@@ -210,6 +209,9 @@ export function createAgentLoop(deps: AgentLoopDeps, options: AgentLoopOptions) 
   function onEvent(event: AgentWatchEvent, first: boolean): void {
     const hash = event.lockfileHash;
     if (hash === null || hash === inFlight) return;
+    // The sync under way heads elsewhere, or read the desired state before this push: one follow-up
+    // reads it again (even for the tree this agent still runs: the state may have gone there and back).
+    if (syncing) return void requestSync();
     if (status.lastError === null || first) {
       // A stream that just came back may follow an outage that failed the last sync: try at once.
       if (hash !== status.lockfileHash || status.lastError !== null) void requestSync();
@@ -293,9 +295,8 @@ export function createAgentLoop(deps: AgentLoopDeps, options: AgentLoopOptions) 
     async stop(graceMs = 10_000): Promise<void> {
       stopping.abort();
       for (const timer of Object.values(timers)) clearTimeout(timer);
-      const running = syncing ?? Promise.resolve();
       let grace: NodeJS.Timeout | undefined;
-      await Promise.race([Promise.all([running, watchDone]), new Promise((resolve) => (grace = setTimeout(resolve, graceMs)))]);
+      await Promise.race([Promise.all([syncs.idle(), watchDone]), new Promise((resolve) => (grace = setTimeout(resolve, graceMs)))]);
       clearTimeout(grace);
     },
   };

@@ -8,6 +8,7 @@ import { createAgentLoop } from './agent-loop.ts';
 import { createBlobFetcher } from './blob-fetch.ts';
 import type { AgentConfig } from './config.ts';
 import { createJsonLogger } from './logger.ts';
+import { createSatelliteLoopDeps, type PullMeter } from './satellite-loop-deps.ts';
 import { AGENT_VERSION } from './version.ts';
 
 /** How long a SIGTERM waits for a running reconcile before abandoning it (the reconciler is crash-safe). */
@@ -27,8 +28,8 @@ export async function runDaemon(config: AgentConfig, write: (line: string) => vo
   const reaped = await createScriptRunner({ dataDir: config.dataDir, ...(runAsUser ? { runAsUser } : {}) }).prepare();
   if (reaped.killed > 0 || reaped.removed > 0) logger.warn('reaped script runs left by killed processes', { ...reaped });
 
-  let pulledBytes = 0;
-  const fetchBlob = createBlobFetcher({ serverUrl: config.serverUrl, token: config.token, onBytes: (count) => (pulledBytes += count) });
+  const meter: PullMeter = { bytes: 0 };
+  const fetchBlob = createBlobFetcher({ serverUrl: config.serverUrl, token: config.token, onBytes: (count) => (meter.bytes += count) });
   /** What the core's kept history needs, from its last answer; null until it said (every cache entry stays). */
   let retained: ReadonlySet<string> | null = null;
   const reconciler = createReconciler({
@@ -38,28 +39,8 @@ export async function runDaemon(config: AgentConfig, write: (line: string) => vo
     installScripts: config.installScripts,
     treeGc: { graceMs: config.treeGc.graceMs, runTimeoutMs: config.runTimeoutMs, retainedIntegrities: async () => retained },
   });
-  const client = createAgentClient(config);
   const loop = createAgentLoop(
-    {
-      async desired() {
-        const answer = await client.desired();
-        // A core that does not send it (an older one, or its history unreadable) leaves the last answer standing.
-        if (answer.retainedIntegrities) retained = new Set(answer.retainedIntegrities);
-        return answer;
-      },
-      watch: (signal) => client.watch(undefined, { signal }),
-      report: (report) => client.report(report),
-      async reconcile(desired) {
-        pulledBytes = 0;
-        const result = await reconciler.request(desired);
-        return { lockfileHash: result.lockfileHash, changed: result.changed, pulled: { blobs: result.fetched, bytes: pulledBytes } };
-      },
-      currentHash: () => reconciler.currentHash(),
-      disk: () => reconciler.disk(),
-      logger,
-      random: Math.random,
-      now: () => new Date(),
-    },
+    createSatelliteLoopDeps({ client: createAgentClient(config), reconciler, meter, onRetained: (integrities) => (retained = integrities), logger }),
     {
       hostId: config.hostId,
       agentVersion: AGENT_VERSION,

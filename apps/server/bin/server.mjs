@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly: tsx registers a loader, then the server starts.
-import { register } from 'tsx/esm/api';
+// Starts a core instance from the compiled server (dist/server.mjs), rebuilt first when its
+// sources changed (tools/src/build/launch-app.mjs); bin/server-dev.mjs runs the TypeScript
+// sources through tsx.
+import { launchApp } from '../../../tools/src/build/launch-app.mjs';
 
-register();
-await import('../src/main.ts');
+await launchApp(new URL('..', import.meta.url));

@@ -84,6 +84,10 @@ const envSchema = z.object({
   ),
   // Verified blobs kept in memory for agents' downloads; 0 keeps none (reads are still shared).
   SPK_BLOB_CACHE_MB: z.coerce.number().int().min(0).max(64 * 1024).default(128),
+  // Registry package documents kept on disk (<dataDir>/packument-cache); 0 keeps none.
+  SPK_PACKUMENT_CACHE_MAX_MB: z.coerce.number().int().min(0).max(64 * 1024).default(256),
+  // How long a kept package document is used without asking the registry (a registry's Cache-Control can shorten it); 0: ask every time.
+  SPK_PACKUMENT_MAX_AGE_S: z.coerce.number().int().min(0).max(86_400).default(300),
   SPK_REGISTRY_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(DEFAULT_REGISTRY_TIMEOUT_MS),
   // Declaration files for script editors (docs/editor-types.md): a closure's content ceiling, whether
   // the installer adds @types packages, and which @types/node major it adds.
@@ -151,6 +155,9 @@ const envSchema = z.object({
   SPK_S3_FORCE_PATH_STYLE: booleanSetting(false),
   SPK_S3_ACCESS_KEY_ID: optionalText,
   SPK_S3_SECRET_ACCESS_KEY: optionalText,
+  // Where the embedded database's pre-initialised template is kept (made on first need); unset:
+  // node_modules/.cache/spk-pglite-template beside the installed PGlite.
+  SPK_PGLITE_TEMPLATE_DIR: optionalText,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // Script runs (docs/operations.md, "Script runs"): the same variables as on a satellite.
   ...runSettingsEnvShape,
@@ -172,8 +179,12 @@ export interface ServerConfig {
   pollIntervalMs: number;
   agentHeartbeatMs: number | undefined;
   blobCacheBytes: number;
+  packumentCacheBytes: number;
+  packumentMaxAgeMs: number;
   registryTimeoutMs: number;
   logLevel: string;
+  /** SPK_PGLITE_TEMPLATE_DIR, resolved; undefined: the backend's default place. */
+  pgliteTemplateDir: string | undefined;
   runs: RunSettingsFromEnv;
   installScripts: InstallScriptsConfig;
   types: { maxBytes: number; autoAdd: boolean; nodeMajor: number };
@@ -219,8 +230,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
     pollIntervalMs: e.SPK_POLL_INTERVAL_MS,
     agentHeartbeatMs: e.SPK_AGENT_HEARTBEAT_MS,
     blobCacheBytes: e.SPK_BLOB_CACHE_MB * 1024 * 1024,
+    packumentCacheBytes: e.SPK_PACKUMENT_CACHE_MAX_MB * 1024 * 1024,
+    packumentMaxAgeMs: e.SPK_PACKUMENT_MAX_AGE_S * 1000,
     registryTimeoutMs: e.SPK_REGISTRY_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
+    pgliteTemplateDir: e.SPK_PGLITE_TEMPLATE_DIR === undefined ? undefined : path.resolve(e.SPK_PGLITE_TEMPLATE_DIR),
     runs: runSettingsFromParsedEnv(e),
     installScripts: installScriptsFromParsedEnv(e),
     types: { maxBytes: Math.max(1, Math.floor(e.SPK_TYPES_MAX_MB * MiB)), autoAdd: e.SPK_TYPES_AUTO_ADD, nodeMajor: e.SPK_TYPES_NODE_MAJOR },

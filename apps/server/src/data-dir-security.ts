@@ -9,7 +9,8 @@ import { dataDirLockFile } from '@spk/reconciler';
 const PRIVATE_DIR = 0o700;
 const PRIVATE_FILE = 0o600;
 /** Private whatever they hold. trees/ and cache/ are not here: their files are sealed read-only by the reconciler. */
-const PRIVATE_TREES = ['pglite', 'tmp'];
+// The packument cache may hold private packages' documents: owner-only, files included.
+const PRIVATE_TREES = ['pglite', 'tmp', 'packument-cache'];
 const PRIVATE_FILES = [ADMIN_TOKEN_FILE, dataDirLockFile('server')];
 const PRIVATE_DIRS_ONLY = ['blobs'];
 

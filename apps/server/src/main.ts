@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   const lock = await acquireDataDirLock(config.dataDir, 'server');
   const swept = await sweepInstallScratch(config.dataDir);
   if (swept > 0) logger.info({ count: swept }, 'removed install scratch dirs left by a killed process');
-  const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+  const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, pgliteTemplateDir: config.pgliteTemplateDir, logger });
   const hooks = createClusterHookBus(database, logger);
   const backend = createScriptPackagesBackend({
     database,
@@ -42,6 +42,8 @@ async function main(): Promise<void> {
     npmrcEnv: process.env,
     ...(config.agentHeartbeatMs ? { agentHeartbeatMs: config.agentHeartbeatMs } : {}),
     blobCacheBytes: config.blobCacheBytes,
+    packumentCacheBytes: config.packumentCacheBytes,
+    packumentMaxAgeMs: config.packumentMaxAgeMs,
     types: config.types,
     lifecycle: config.lifecycle,
     s3: config.s3,

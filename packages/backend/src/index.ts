@@ -1,4 +1,4 @@
-export { openDatabase, type Database, type DatabaseOptions } from './db/database.ts';
+export { openDatabase, preparePgliteTemplate, type Database, type DatabaseOptions } from './db/database.ts';
 export { createScriptPackagesBackend, type BackendOptions, type LifecycleOptions, type ScriptPackagesBackend } from './plugin.ts';
 export { createS3BlobStore, S3_STORE_ID, type S3StoreSettings } from './blob-stores/s3-blob-store.ts';
 export type { HttpRoute } from './http/http-route.ts';

@@ -22,6 +22,7 @@ import { createTypesRoute } from './http/types-route.ts';
 import { createInstallController, DEFAULT_TYPES_AUTO_ADD } from './install/install-controller.ts';
 import { createBusyProbe } from './install/busy-probe.ts';
 import { createOperationLock } from './install/operation-lock.ts';
+import { createPackumentCache, packumentCacheDir } from './packument-cache/packument-cache.ts';
 import { createBlobGcService } from './gc/blob-gc-service.ts';
 import { createHistoryService } from './lifecycle/history-service.ts';
 import { createHistoryStore } from './lifecycle/history-store.ts';
@@ -77,6 +78,10 @@ export interface BackendOptions {
   agentHeartbeatMs?: number;
   /** Verified blobs kept in memory for `GET /blobs` (default 128 MiB); concurrent requests for one blob share one read either way. */
   blobCacheBytes?: number;
+  /** Registry package documents kept on disk under <dataDir>/packument-cache (default 256 MiB), for installs and the registry client. */
+  packumentCacheBytes?: number;
+  /** How long a kept package document is used without asking the registry (default 5 min; a registry's Cache-Control can shorten it; 0: ask every time). */
+  packumentMaxAgeMs?: number;
   /** History, tree and blob GC, storage migration (see docs/operations.md, "History and rollback" and "Garbage collection"). */
   lifecycle?: LifecycleOptions;
   /** The S3-compatible blob store (registered as "s3" when set; see docs/operations.md, "Blob stores"). */
@@ -151,6 +156,12 @@ export function createScriptPackagesBackend(services: BackendServices, options: 
     heartbeatMs: options.agentHeartbeatMs ?? DEFAULT_AGENT_HEARTBEAT_MS,
     clock,
   });
+  // One persistent packument cache: installs and the registry client revalidate the same documents.
+  const packumentCache = createPackumentCache({
+    dir: packumentCacheDir(services.dataDir),
+    ...(options.packumentCacheBytes === undefined ? {} : { maxBytes: options.packumentCacheBytes }),
+    ...(options.packumentMaxAgeMs === undefined ? {} : { maxAgeMs: options.packumentMaxAgeMs }),
+  });
   const installer = createInstallController({
     database,
     packages,
@@ -170,6 +181,7 @@ export function createScriptPackagesBackend(services: BackendServices, options: 
       nodeMajor: options.types?.nodeMajor ?? DEFAULT_TYPES_AUTO_ADD.nodeMajor,
     },
     ...(options.fetchConcurrency ? { fetchConcurrency: options.fetchConcurrency } : {}),
+    packumentCache,
   });
   const host = createCoreHost({
     hostId: options.hostId ?? 'core',
@@ -221,7 +233,7 @@ export function createScriptPackagesBackend(services: BackendServices, options: 
     ...(options.lifecycle?.migration?.resumeCheckMs === undefined ? {} : { resumeCheckMs: options.lifecycle.migration.resumeCheckMs }),
   });
 
-  const registryClient = createRegistryClient({ access: () => settings.getRegistryAccess(), logger });
+  const registryClient = createRegistryClient({ access: () => settings.getRegistryAccess(), logger, packumentCache });
   const declarations = createPackageDeclarations({ packages, registry: registryClient, logger });
   const router = createRouter({
     logger,

@@ -1,5 +1,5 @@
 // Operator configuration that the backend stores and every host may need to know about.
-import { z } from 'zod';
+import * as z from 'zod';
 
 const MiB = 1024 * 1024;
 

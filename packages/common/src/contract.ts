@@ -1,7 +1,7 @@
 // The oRPC contract: the one description of the API. The backend implements it, the CLI and the
 // satellite agent are typed clients of it, and the OpenAPI document is generated from it.
 import { eventIterator, oc } from '@orpc/contract';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Permission } from './access.ts';
 import { sizeCapsSchema, storageConfigSchema, storageSetInputSchema } from './config.ts';
 import {

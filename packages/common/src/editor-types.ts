@@ -1,7 +1,7 @@
 // Type acquisition for script editors: what the core serves for one lockfile hash (the index of
 // importable packages, and each package's declaration-file closure) and where. Browser-safe: the
 // `packages/type-acquisition` client parses every answer with these schemas.
-import { z } from 'zod';
+import * as z from 'zod';
 import { TYPES_PREFIX } from './http-paths.ts';
 import { lockfileHashSchema } from './manifest.ts';
 import { packageNameSchema } from './package-spec.ts';

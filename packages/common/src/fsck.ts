@@ -1,6 +1,6 @@
 // `hosts.fsck`: a host verifies its package store and trees against the verified blobs, and
 // optionally repairs what differs. One entry per damaged path, in the store or in a tree.
-import { z } from 'zod';
+import * as z from 'zod';
 import { lockfileHashSchema } from './manifest.ts';
 
 export const FSCK_LOCATIONS = ['blob', 'store', 'tree'] as const;

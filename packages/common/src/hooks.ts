@@ -1,6 +1,6 @@
 // Hook ids broadcast between core instances (satellites hear of changes through `agent.watch`).
 // Liveness only: a host that misses one converges from the durable desired state.
-import { z } from 'zod';
+import * as z from 'zod';
 import { lockfileHashSchema } from './manifest.ts';
 
 export const SCRIPT_PACKAGES_CHANGED = 'script-packages.changed' as const;

@@ -1,6 +1,6 @@
 // What each host (core instance or satellite) reports about the tree it runs, when it counts as
 // stale, and how a caller waits for the instance it talks to to run a given tree.
-import { z } from 'zod';
+import * as z from 'zod';
 import { hostDiskSchema } from './lifecycle.ts';
 import { lockfileHashSchema } from './manifest.ts';
 

@@ -1,5 +1,5 @@
 // The durable desired state and the install state machine's public view.
-import { z } from 'zod';
+import * as z from 'zod';
 import { ERROR_CODES } from './errors.ts';
 import { lockfileHashSchema, manifestSchema } from './manifest.ts';
 

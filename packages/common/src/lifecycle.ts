@@ -1,7 +1,7 @@
 // Lifecycle of what installs leave behind: the history of committed desired states (and rollback
 // to one of them), garbage collection of trees on every host and of blobs cluster-wide, and
 // storage migration between blob stores. The shapes the API, the CLI and the hosts share.
-import { z } from 'zod';
+import * as z from 'zod';
 import { blobStoreIdSchema } from './config.ts';
 import { installStateSchema } from './install-state.ts';
 import { lockfileHashSchema } from './manifest.ts';

@@ -1,6 +1,6 @@
 // The resolved, installable set: one entry per package instance in the hoisted node_modules
 // layout. Its canonical form is hashed into `lockfileHash`, which names a tree on every host.
-import { z } from 'zod';
+import * as z from 'zod';
 import { SHA512_SRI } from './integrity.ts';
 
 export const integritySchema = z.string().regex(SHA512_SRI, 'expected a sha512 SRI integrity ("sha512-" + base64)');

@@ -2,7 +2,7 @@
 // dist-tag. The checks follow npm's rules (package-name.ts, spec-reading.ts) without a Node API,
 // so browsers can load them; where a declaration is accepted, the backend also asks npm's own
 // parser (`@spk/common/node`). A spec that is not a registry one is named for what it is.
-import { z } from 'zod';
+import * as z from 'zod';
 import { SpkError } from './errors.ts';
 import { packageNameProblems } from './package-name.ts';
 import { isRegistryType, readArgument, readSpec, type RegistrySpecType, type SpecReading } from './spec-reading.ts';

@@ -1,5 +1,5 @@
 // Declared packages: the operator's intent, before anything is resolved.
-import { z } from 'zod';
+import * as z from 'zod';
 import { checkPackageRange, DEFAULT_RANGE, packageNameSchema, packageRangeSchema } from './package-spec.ts';
 
 export const declaredPackageSchema = z.object({

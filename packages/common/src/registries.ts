@@ -2,7 +2,7 @@
 // scope, auth per registry (keyed like npm by the "nerf dart" `//host[:port]/path/`), TLS and
 // proxy settings. `RegistrySettings` holds secrets in the clear and never leaves the backend's
 // memory; the API only ever returns `RegistryConfig`, where every secret is masked.
-import { z } from 'zod';
+import * as z from 'zod';
 import { hasUrlCredentials } from './redact.ts';
 
 const MAX_SECRET = 4096;

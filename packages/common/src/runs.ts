@@ -1,5 +1,5 @@
 // A script run on a host: the source goes in, the default export's value and output come back.
-import { z } from 'zod';
+import * as z from 'zod';
 import { lockfileHashSchema } from './manifest.ts';
 import { stateErrorSchema } from './install-state.ts';
 

@@ -1,6 +1,6 @@
 // Satellites: remote hosts that run the agent. An admin creates a named identity and gets its token
 // once; the agent then reads the desired state, follows `agent.watch`, and reports what it runs.
-import { z } from 'zod';
+import * as z from 'zod';
 import { desiredStateSchema } from './install-state.ts';
 import { hostDiskSchema } from './lifecycle.ts';
 import { integritySchema, lockfileHashSchema } from './manifest.ts';

@@ -1,6 +1,6 @@
 // API tokens as the API shows them: a name, what it may do, when it was made and last used. The
 // token itself appears once, in the answer to `tokens.create`; no other shape carries it.
-import { z } from 'zod';
+import * as z from 'zod';
 import { PERMISSIONS } from './access.ts';
 
 /** Shortest bearer token any source may supply (SPK_ADMIN_TOKEN included): shorter ones are guessable. */

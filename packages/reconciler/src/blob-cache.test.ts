@@ -20,10 +20,18 @@ describe('blob cache', () => {
   ])('stores a verified blob from %s', async (_, source) => {
     const layout = dataLayout(await tempDir());
     const cache = createBlobCache(layout);
-    await cache.store(blob, source());
+    expect(Buffer.compare(await cache.store(blob, source()), bytes)).toBe(0);
     expect(await cache.list()).toEqual(new Set([integrity]));
     expect(Buffer.compare(await cache.read(blob), bytes)).toBe(0);
     expect(await readdir(layout.cacheTmpDir)).toEqual([]);
+  });
+
+  it('hands back its own copy of the bytes it verified, which later changes to the source cannot reach', async () => {
+    const cache = createBlobCache(dataLayout(await tempDir()));
+    const source = Buffer.from(bytes);
+    const verified = await cache.store(blob, source);
+    source.fill(0);
+    expect(Buffer.compare(verified, bytes)).toBe(0);
   });
 
   it('refuses bytes that do not match the integrity, naming the package and expected integrity, and stores nothing', async () => {

@@ -24,8 +24,11 @@ export interface BlobRef {
 export interface BlobCache {
   /** Integrities of every blob present. */
   list(): Promise<Set<string>>;
-  /** Streams `source` in, verifying it against `blob.integrity`; nothing lands on a mismatch. */
-  store(blob: BlobRef, source: BlobSource): Promise<void>;
+  /**
+   * Streams `source` in, verifying it against `blob.integrity`; nothing lands on a mismatch.
+   * Resolves to the verified bytes, so a caller can unpack them without reading the file back.
+   */
+  store(blob: BlobRef, source: BlobSource): Promise<Buffer>;
   /** Reads a cached blob and re-verifies it; a corrupt one is deleted so the next reconcile refetches it. */
   read(blob: BlobRef): Promise<Buffer>;
 }
@@ -64,13 +67,18 @@ export function createBlobCache(layout: DataLayout): BlobCache {
       await ensureDirs();
       const temp = path.join(layout.cacheTmpDir, tempName('blob'));
       const hasher = createHash('sha512');
+      const kept: Buffer[] = [];
       try {
         await pipeline(
           toStream(source),
           async function* hash(chunks: AsyncIterable<Uint8Array>) {
             for await (const chunk of chunks) {
-              hasher.update(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-              yield chunk;
+              // A private copy: the bytes handed back are exactly the ones hashed, whatever the
+              // source later does with its buffers.
+              const bytes = Buffer.from(chunk);
+              hasher.update(bytes);
+              kept.push(bytes);
+              yield bytes;
             }
           },
           createWriteStream(temp, { flags: 'wx' }),
@@ -78,6 +86,7 @@ export function createBlobCache(layout: DataLayout): BlobCache {
         const actual = `sha512-${hasher.digest('base64')}`;
         if (!ssri.parse(blob.integrity).match(actual)) throw integrityMismatch(blob, actual, 'the downloaded blob');
         await rename(temp, layout.blobPath(blob.integrity));
+        return kept.length === 1 ? kept[0]! : Buffer.concat(kept);
       } catch (error) {
         await rm(temp, { force: true });
         throw error;

@@ -3,7 +3,7 @@
 import { availableParallelism } from 'node:os';
 import { uniqueBlobs, type Manifest } from '@spk/common';
 import { replaceSymlink } from './atomic-symlink.ts';
-import { createBlobCache, type BlobSource } from './blob-cache.ts';
+import { createBlobCache, type BlobRef, type BlobSource } from './blob-cache.ts';
 import { dataLayout, type DataLayout } from './data-layout.ts';
 import { createExtractedStore, type ExtractedStore } from './extracted-store.ts';
 import { fsckHost, type FsckHostOptions, type FsckReport } from './fsck.ts';
@@ -11,8 +11,9 @@ import { DEFAULT_INSTALL_SCRIPTS_TIMEOUT_MS } from './install-scripts/install-sc
 import { killOrphanedInstallScripts } from './install-scripts/orphaned-install-scripts.ts';
 import type { InstallScriptLogger, InstallScriptSettings } from './install-scripts/run-install-scripts.ts';
 import { runsInstallScripts } from './install-scripts/script-packages.ts';
-import { mapConcurrent } from './map-concurrent.ts';
+import { limitConcurrency, mapConcurrent } from './map-concurrent.ts';
 import { buildTree, type TreeBuildStats } from './materialize-tree.ts';
+import { listingsDir, sweepOrphanListings } from './package-listing.ts';
 import type { ReconcileDeps } from './reconcile.ts';
 import { resolveRunUser, type RunUser } from './runs/run-user.ts';
 import type { TreeLayout } from './tree-plan.ts';
@@ -62,11 +63,20 @@ export function createFsReconcileDeps(options: FsReconcileDepsOptions): FsReconc
     ...(options.treeLayout === undefined ? {} : { treeLayout: options.treeLayout }),
   };
 
+  // Creating files is the cost of extracting, and it runs in the thread pool: a few packages
+  // at a time keep the pool busy while the main thread reads the next archive.
+  const extractions = limitConcurrency(Math.max(4, availableParallelism()));
+  /** Packages extracted since the last tree build began, downloads included. */
+  let extractedRecently = 0;
+  const ensureExtracted = async (blob: BlobRef, verified?: Buffer) => {
+    const extracted = await extractions(() => store.ensure(blob, verified));
+    if (extracted) extractedRecently++;
+    return extracted;
+  };
   const extractAll = async (manifest: Manifest): Promise<number> => {
     const labels = new Map(manifest.map((entry) => [entry.integrity, `${entry.name}@${entry.version}`]));
-    // Extraction is mostly CPU (gunzip) with some fs; one per core keeps both busy.
     const extracted = await mapConcurrent(uniqueBlobs(manifest), availableParallelism(), ({ integrity }) =>
-      store.ensure({ integrity, label: labels.get(integrity)! }),
+      ensureExtracted({ integrity, label: labels.get(integrity)! }),
     );
     return extracted.filter(Boolean).length;
   };
@@ -95,15 +105,19 @@ export function createFsReconcileDeps(options: FsReconcileDepsOptions): FsReconc
     hasCompleteTree: (lockfileHash) => isTreeComplete(layout.treeDir(lockfileHash)),
     listLocalBlobs: () => blobs.list(),
     fetchBlob,
-    storeBlob: (blob, source) => blobs.store(blob, source),
+    // A verified download is unpacked at once, from memory, while other downloads go on.
+    storeBlob: async (blob, source) => void (await ensureExtracted(blob, await blobs.store(blob, source))),
     async materializeTree(lockfileHash, manifest) {
       // Leftovers of a crashed reconcile (ours or another process's) are only ever temp dirs,
       // and the install scripts it was running, which are stopped before their dirs go.
       await killOrphanedInstallScripts(layout.treesDir);
       await Promise.all(
-        [layout.cacheTmpDir, layout.extractedDir, layout.treesDir, layout.dataDir].map((dir) => sweepStaleTemps(dir)),
+        [layout.cacheTmpDir, layout.extractedDir, listingsDir(layout), layout.treesDir, layout.dataDir].map((dir) => sweepStaleTemps(dir)),
       );
-      const extracted = await extractAll(manifest);
+      await sweepOrphanListings(layout);
+      await extractAll(manifest);
+      const extracted = extractedRecently;
+      extractedRecently = 0;
       const stats = await build(lockfileHash, manifest);
       options.onTreeBuilt?.({ ...stats, lockfileHash, extracted });
     },

@@ -22,6 +22,7 @@ export { runScript, DEFAULT_RUN_SETTINGS, type RunScriptOptions, type ScriptRunS
 export { createScriptRunner, type ScriptRunner, type ScriptRunnerOptions } from './runs/script-runner.ts';
 export { listRunPins, pinnedTreeHashes, readRunPins, type RunPin, type RunPinOnDisk } from './runs/run-pins.ts';
 export { limitConcurrency, mapConcurrent } from './map-concurrent.ts';
+export { createCoalescingQueue, type CoalescingQueue, type CoalescingQueueOptions } from './coalescing-queue.ts';
 export { checkTarball, type TarballCheckOptions } from './tarball-check.ts';
 export { isProcessAlive, readBootId } from './process-liveness.ts';
 export { acquireDataDirLock, dataDirLockFile, type DataDirLock, type DataDirOwner } from './host-dir/data-dir-lock.ts';

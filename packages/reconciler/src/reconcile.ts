@@ -13,7 +13,10 @@ export interface ReconcileDeps {
   hasCompleteTree(lockfileHash: string): Promise<boolean>;
   listLocalBlobs(): Promise<ReadonlySet<string>>;
   fetchBlob(integrity: string): Promise<BlobSource>;
-  /** Verifies while storing; throws INTEGRITY_MISMATCH and stores nothing on bad bytes. */
+  /**
+   * Verifies while storing; throws INTEGRITY_MISMATCH and stores nothing on bad bytes. May also
+   * unpack the verified blob at once (the fs adapter does), so extraction overlaps downloads.
+   */
   storeBlob(blob: BlobRef, source: BlobSource): Promise<void>;
   /** Builds the complete tree (marker included) from cached blobs. */
   materializeTree(lockfileHash: string, manifest: Manifest): Promise<void>;

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { integrityToHex, isSpkError } from '@spk/common';
 import { dataLayout } from './data-layout.ts';
 import { createReconciler } from './reconciler.ts';
+import { removeSealed } from './sealed-dirs.ts';
 import { blobSource, buildFixture, mixedPackages, versioned, type FixturePackage } from './test-support/fixtures.ts';
 import { makeTarball } from './test-support/tarball.ts';
 import { useTempDirs } from './test-support/temp-dirs.ts';
@@ -105,9 +106,11 @@ describe('reconciler on a real disk', () => {
     const source = blobSource(base, bigger);
     const reconciler = createReconciler({ dataDir, fetchBlob: source.fetchBlob });
     const layout = dataLayout(dataDir);
-    // Cache the blob without extracting it: a reconcile whose other blob fails verification.
+    // Cache the blob without extracting it: a reconcile whose other blob fails verification
+    // (a download is extracted at once, so that extraction is dropped again).
     source.corruptNext(bigger.manifest[1]!.integrity);
     await expect(reconciler.reconcile(bigger)).rejects.toThrow(/esm-pkg@1.0.0/);
+    await removeSealed(layout.extractedPath(base.manifest[0]!.integrity));
     await writeFile(layout.blobPath(base.manifest[0]!.integrity), 'bit rot');
 
     const error = await reconciler.reconcile(base).catch((e: unknown) => e);

@@ -4,11 +4,15 @@
 // is written through a link or outside the directory. A refusal is an error, never a silent
 // skip; on any failure the directory is removed, so a partial package never survives. A
 // finished package is read-only: files 0444 (0555 if executable), directories sealed 0555.
-import { chmod, link, mkdir, symlink, writeFile } from 'node:fs/promises';
+// Every entry's write starts as soon as the reader passes it and runs in the thread pool
+// alongside the others; only a file's wait for its own parent directory orders anything.
+import { chmod, link, mkdir, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { ReadEntry } from 'tar';
 import { SpkError } from '@spk/common';
+import { createFile } from './create-file.ts';
 import { mapConcurrent } from './map-concurrent.ts';
+import type { PackageListing } from './package-listing.ts';
 import { removeSealed, SEALED_DIR_MODE } from './sealed-dirs.ts';
 import { readTarEntries, type AllowedEntry } from './tar-entries.ts';
 
@@ -26,40 +30,58 @@ export interface SafeExtractOptions {
 export const READ_ONLY_FILE = 0o444;
 export const READ_ONLY_EXECUTABLE = 0o555;
 const storeFileMode = (mode: number | undefined) => ((mode ?? 0) & 0o111 ? READ_ONLY_EXECUTABLE : READ_ONLY_FILE);
+const parentDir = (rel: string) => {
+  const slash = rel.lastIndexOf('/');
+  return slash === -1 ? '' : rel.slice(0, slash);
+};
 
-export async function safeExtract({ bytes, dest, label, maxEntryBytes }: SafeExtractOptions): Promise<void> {
+/** Resolves to what was extracted (the same listing a walk of `dest` would give). */
+export async function safeExtract({ bytes, dest, label, maxEntryBytes }: SafeExtractOptions): Promise<PackageListing> {
   await mkdir(dest);
+  const listing: PackageListing = { dirs: [], files: [], symlinks: [] };
   const within = (rel: string) => path.join(dest, rel);
   const dirs = new Map<string, Promise<unknown>>([['', Promise.resolve()]]);
+  // Parents are made (and listed) before their children, each exactly once.
   const ensureDir = (rel: string): Promise<unknown> => {
     let made = dirs.get(rel);
     if (!made) {
-      const parent = path.posix.dirname(rel);
-      made = ensureDir(parent === '.' ? '' : parent).then(() => mkdir(within(rel), 0o755));
+      made = ensureDir(parentDir(rel)).then(() => mkdir(within(rel), 0o755));
       dirs.set(rel, made);
+      listing.dirs.push(rel);
     }
     return made;
   };
-  const parentOf = (rel: string) => ensureDir(path.posix.dirname(rel) === '.' ? '' : path.posix.dirname(rel));
+  // A file is written once its body has been read; if reading stops first (a refusal, an
+  // archive cut off mid-entry), the body never ends and its write must give up instead.
+  let stopReading!: (error: unknown) => void;
+  const readingStopped = new Promise<never>((_, reject) => (stopReading = reject));
+  readingStopped.catch(() => undefined);
   const files = new Map<string, Promise<unknown>>();
   const writes: Array<Promise<unknown>> = [];
+  const started = (rel: string, write: Promise<unknown>) => {
+    files.set(rel, write);
+    writes.push(write);
+  };
 
   const onEntry = (verdict: AllowedEntry, entry: ReadEntry) => {
-    if (verdict.kind === 'dir') return writes.push(ensureDir(verdict.path));
-    if (verdict.kind === 'symlink') return writes.push(parentOf(verdict.path).then(() => symlink(verdict.target, within(verdict.path))));
-    if (verdict.kind === 'hardlink') {
-      const linked = Promise.all([parentOf(verdict.path), files.get(verdict.target)]).then(() => link(within(verdict.target), within(verdict.path)));
-      files.set(verdict.path, linked);
-      return writes.push(linked);
+    const rel = verdict.path;
+    if (verdict.kind === 'dir') {
+      writes.push(ensureDir(rel));
+    } else if (verdict.kind === 'symlink') {
+      listing.symlinks.push({ path: rel, target: verdict.target });
+      writes.push(ensureDir(parentDir(rel)).then(() => symlink(verdict.target, within(rel))));
+    } else if (verdict.kind === 'hardlink') {
+      listing.files.push(rel);
+      started(rel, Promise.all([ensureDir(parentDir(rel)), files.get(verdict.target)]).then(() => link(within(verdict.target), within(rel))));
+    } else {
+      listing.files.push(rel);
+      // Kept as the reader hands them over (slices of the decompressed archive), written in one writev.
+      const chunks: Buffer[] = [];
+      entry.on('data', (chunk: Buffer) => chunks.push(chunk));
+      const body = Promise.race([new Promise<void>((resolve) => entry.on('end', resolve)), readingStopped]);
+      const mode = storeFileMode(entry.mode);
+      started(rel, Promise.all([body, ensureDir(parentDir(rel))]).then(() => createFile(within(rel), chunks, mode)));
     }
-    const chunks: Buffer[] = [];
-    entry.on('data', (chunk: Buffer) => chunks.push(chunk));
-    const written = new Promise<void>((resolve) => entry.on('end', resolve)).then(async () => {
-      await parentOf(verdict.path);
-      await writeFile(within(verdict.path), Buffer.concat(chunks), { flag: 'wx', mode: storeFileMode(entry.mode) });
-    });
-    files.set(verdict.path, written);
-    writes.push(written);
   };
 
   try {
@@ -68,8 +90,11 @@ export async function safeExtract({ bytes, dest, label, maxEntryBytes }: SafeExt
     const settled = await Promise.allSettled(writes);
     const failed = settled.find((result) => result.status === 'rejected');
     if (failed) throw new SpkError('INTERNAL', `extracting ${label} failed: ${(failed.reason as Error).message}`, { package: label }, { cause: failed.reason });
-    await mapConcurrent([...dirs.keys()], 16, (rel) => chmod(within(rel), SEALED_DIR_MODE));
+    // mapConcurrent lets every started chmod settle before a failure reaches the cleanup below.
+    await mapConcurrent([...dirs.keys()], 64, (rel) => chmod(within(rel), SEALED_DIR_MODE));
+    return listing;
   } catch (error) {
+    stopReading(error);
     await Promise.allSettled(writes);
     await removeSealed(dest);
     throw error;

@@ -15,7 +15,7 @@ export function tempName(prefix: string): string {
 }
 
 /** Replaces `file` with `text` through a temp file beside it and a rename: readers see the old content or the new, never part of it. */
-export async function writeFileAtomically(file: string, text: string, options: { mode?: number } = {}): Promise<void> {
+export async function writeFileAtomically(file: string, text: string | Uint8Array, options: { mode?: number } = {}): Promise<void> {
   const temp = tempName(file);
   try {
     await writeFile(temp, text, options.mode === undefined ? {} : { mode: options.mode });

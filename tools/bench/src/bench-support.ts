@@ -11,9 +11,11 @@ export const FIXTURE_SET = ['spk-fixture-esm', 'spk-fixture-cjs', 'spk-fixture-n
 export interface BenchArgs {
   set: 'fixtures' | 'medium';
   runs: number;
+  /** `--json`: print one JSON document on stdout and everything else on stderr. */
+  json: boolean;
 }
 
-/** `--set` and `--runs`, plus any string options a bench adds (`extra`: name -> default). */
+/** `--set`, `--runs` and `--json`, plus any string options a bench adds (`extra`: name -> default). */
 export function parseBenchArgs<K extends string = never>(
   argv: string[],
   defaults: { runs: number; set?: BenchArgs['set']; extra?: Record<K, string> },
@@ -21,15 +23,18 @@ export function parseBenchArgs<K extends string = never>(
   const extraOptions = Object.fromEntries(Object.entries<string>(defaults.extra ?? ({} as Record<K, string>)).map(([name, value]) => [name, { type: 'string' as const, default: value }]));
   const { values } = parseArgs({
     args: argv,
-    options: { set: { type: 'string', default: defaults.set ?? 'fixtures' }, runs: { type: 'string' }, ...extraOptions },
+    options: { set: { type: 'string', default: defaults.set ?? 'fixtures' }, runs: { type: 'string' }, json: { type: 'boolean', default: false }, ...extraOptions },
   });
   const set = values.set as string;
   if (set !== 'fixtures' && set !== 'medium') throw new Error(`--set must be "fixtures" or "medium", not "${set}"`);
   const runs = values.runs ? Number(values.runs) : defaults.runs;
   if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs must be a positive integer');
   const extra = Object.fromEntries(Object.keys(extraOptions).map((name) => [name, String((values as Record<string, unknown>)[name])])) as Record<K, string>;
-  return { set, runs, extra };
+  return { set, runs, json: values.json === true, extra };
 }
+
+/** Progress for people: on stderr, so `--json` leaves stdout to the one document. */
+export const progress = (line: string) => process.stderr.write(`${line}\n`);
 
 export interface PackageSource {
   registryUrl: string;

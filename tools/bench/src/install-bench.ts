@@ -1,62 +1,37 @@
-// `npm run bench:install [-- --set medium] [--runs N]`: a central install (resolve + fetch +
-// publish into the PostgreSQL blob store on PGlite) against npm itself installing the same set
-// with an empty cache, measured in the same run. `--set medium` uses the public registry.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+// `npm run bench:install [-- --set medium] [--runs N] [--json]`: central installs (cold; the same
+// set again; one package's range changed) against npm resolving and installing the same declared
+// set, interleaved in rounds, each with its peak RSS. `--set medium` uses the public registry.
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parsePackageSpec } from '@spk/common';
-import { openPackageSource, parseBenchArgs, printTable, run, timeIt, type Row } from './bench-support.ts';
-import { openSetBackend } from './installed-set.ts';
+import { measureInRounds, printReport } from './bench-rounds.ts';
+import { median, openPackageSource, parseBenchArgs, progress } from './bench-support.ts';
+import { findDeltaPackage } from './delta-package.ts';
+import { npmInstallMeasures, ourInstallMeasures } from './install-measures.ts';
+import { rssProbeName } from './measured-process.ts';
 
 const args = parseBenchArgs(process.argv.slice(2), { runs: 3 });
 const source = await openPackageSource(args.set);
-
-async function centralInstall(): Promise<{ cold: number; again: number; packages: number }> {
-  const t = await openSetBackend(source);
-  try {
-    const cold = await timeIt(() => t.install());
-    const again = await timeIt(() => t.install());
-    return { cold: cold.ms, again: again.ms, packages: cold.value.manifest.length };
-  } finally {
-    await t.close();
-  }
-}
-
-async function npmInstall(lockOnly: boolean): Promise<number> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'spk-bench-npm-'));
-  try {
-    const dependencies = Object.fromEntries(source.packages.map((s) => Object.values(parsePackageSpec(s))));
-    await writeFile(path.join(dir, 'package.json'), JSON.stringify({ name: 'bench', private: true, dependencies }));
-    const flags = ['install', '--ignore-scripts', '--no-audit', '--no-fund', `--registry=${source.registryUrl}`, `--cache=${path.join(dir, '.cache')}`];
-    if (lockOnly) flags.push('--package-lock-only');
-    const { ms } = await timeIt(() => run('npm', flags, { cwd: dir, env: { npm_config_userconfig: path.join(dir, '.npmrc') } }));
-    return ms;
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
+const work = await mkdtemp(path.join(tmpdir(), 'spk-bench-install-'));
 try {
-  const cold: number[] = [];
-  const again: number[] = [];
-  const npmFull: number[] = [];
-  const npmLock: number[] = [];
-  let packages = 0;
-  for (let i = 0; i < args.runs; i++) {
-    const ours = await centralInstall();
-    cold.push(ours.cold);
-    again.push(ours.again);
-    packages = ours.packages;
-    npmFull.push(await npmInstall(false));
-    npmLock.push(await npmInstall(true));
+  const delta = await findDeltaPackage(source.registryUrl, source.packages);
+  const ours = ourInstallMeasures(source, delta);
+  try {
+    const [npmInstall, npmLockOnly, npmLockOnlyCold] = npmInstallMeasures(source, work);
+    // Each of ours next to its reference, so a noisy minute hits both.
+    const rows = await measureInRounds([ours.cold, npmInstall!, ours.noop, npmLockOnly!, ours.oneChange, npmLockOnlyCold!], args.runs, progress);
+    printReport(`central install: ${args.set} set, ${ours.packages()} packages, changing ${delta.name}, ${args.runs} round(s)`, { set: args.set, runs: args.runs, rows }, args.json, [
+      `* timed inside a worker process hosting the backend on PGlite (its start, the database and declaring the set are not in ms);`,
+      `  peak MiB: that process's high-water mark during the install; it held ${median(ours.baselines).toFixed(0)} MiB (median) before it (backend, PGlite, code).`,
+      `  install.cold: a fresh backend and data dir each round; install.noop and install.one-change: one backend and data dir kept`,
+      `  across the rounds, as a server keeps them.`,
+      `  npm rows: a fresh project each time, wall time with npm's start-up; npm.lock-only keeps one npm cache across the rounds like our`,
+      `  kept data dir (warmed once before the rounds), npm.lock-only.cold starts empty. Peak RSS by ${rssProbeName()}.`,
+    ]);
+  } finally {
+    await ours.close();
   }
-  const rows: Row[] = [
-    { label: 'npm install (empty cache, no scripts)', samples: npmFull },
-    { label: 'npm install --package-lock-only', samples: npmLock },
-    { label: 'central install, cold (resolve+fetch+publish)', samples: cold, reference: 'npm install (empty cache, no scripts)' },
-    { label: 'central install, same set again', samples: again, reference: 'npm install --package-lock-only' },
-  ];
-  printTable(`central install: ${args.set} set, ${packages} packages, ${args.runs} run(s)`, rows);
 } finally {
   await source.stop();
+  await rm(work, { recursive: true, force: true });
 }

@@ -1,75 +1,95 @@
-// The reference package managers the reconcile benchmark compares against, each installing the
-// same resolved set from a warm cache into an empty node_modules.
-import { execFileSync } from 'node:child_process';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+// The reference installers bench:reconcile compares against, each installing set A's versions
+// from the loopback registry into an empty node_modules: bun with an empty cache (bun.cold) and
+// with a full one (bun.warm), pnpm offline from a filled store, npm ci from a warm cache, each in
+// its own isolated project.
+import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { run, timeIt } from './bench-support.ts';
+import type { Measure } from './bench-rounds.ts';
+import { run } from './bench-support.ts';
+import { isolatedProject, npmFlags, type IsolatedProject } from './isolated-project.ts';
+import { runMeasured } from './measured-process.ts';
+import type { RefTools } from './ref-tools.ts';
 
-export interface ReferenceInstaller {
-  label: string;
-  /** One-time setup: lockfile and a warm cache. */
-  prepare(): Promise<void>;
-  /** One timed install into an empty node_modules. */
-  measure(): Promise<number>;
+export interface ReferenceSetup {
+  /** Scratch directory for the reference projects. */
+  work: string;
+  /** The loopback registry serving set A. */
+  registry: string;
+  /** Top-level packages at set A's exact versions. */
+  dependencies: Record<string, string>;
+  tools: RefTools;
 }
 
-const available = (bin: string) => {
-  try {
-    execFileSync(bin, ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-};
+const project = (setup: ReferenceSetup, name: string, env: NodeJS.ProcessEnv = {}) =>
+  isolatedProject(path.join(setup.work, name), { registry: setup.registry, dependencies: setup.dependencies, env });
 
-export async function referenceInstallers(root: string, registry: string, dependencies: Record<string, string>): Promise<ReferenceInstaller[]> {
-  const project = async (name: string) => {
-    const dir = path.join(root, name);
-    await mkdir(dir, { recursive: true });
-    await writeFile(path.join(dir, 'package.json'), JSON.stringify({ name: `bench-${name}`, private: true, dependencies }));
-    return dir;
+async function bunMeasures(setup: ReferenceSetup): Promise<Measure[]> {
+  const bunfig = `[install]\nregistry = ${JSON.stringify(setup.registry)}\n`;
+  const cold = await project(setup, 'bun-cold');
+  const warm = await project(setup, 'bun-warm', { BUN_INSTALL_CACHE_DIR: path.join(setup.work, 'bun-warm', '.bun-cache') });
+  const install = (p: IsolatedProject, extra: string[], env: NodeJS.ProcessEnv = {}) => runMeasured(setup.tools.bun, ['install', '--ignore-scripts', ...extra], { cwd: p.dir, env: { ...p.env, ...env } });
+  let round = 0;
+  const coldCache = () => path.join(cold.dir, `.bun-cache-${round}`);
+  return [
+    {
+      id: 'bun.cold',
+      label: 'bun install, empty cache, loopback registry',
+      async prepare() {
+        await writeFile(path.join(cold.dir, 'bunfig.toml'), bunfig);
+        await install(cold, [], { BUN_INSTALL_CACHE_DIR: coldCache() });
+      },
+      async sample() {
+        await cold.clean();
+        await rm(coldCache(), { recursive: true, force: true });
+        round++;
+        return install(cold, ['--frozen-lockfile'], { BUN_INSTALL_CACHE_DIR: coldCache() });
+      },
+    },
+    {
+      id: 'bun.warm',
+      label: 'bun install, warm cache',
+      async prepare() {
+        await writeFile(path.join(warm.dir, 'bunfig.toml'), bunfig);
+        await install(warm, []);
+      },
+      async sample() {
+        await warm.clean();
+        return install(warm, ['--frozen-lockfile']);
+      },
+    },
+  ];
+}
+
+async function pnpmMeasure(setup: ReferenceSetup): Promise<Measure> {
+  const p = await project(setup, 'pnpm');
+  // pnpm 12 has no --cache-dir: its metadata cache is under the project's own HOME.
+  const flags = ['--ignore-scripts', `--registry=${setup.registry}`, `--store-dir=${path.join(p.dir, '.store')}`];
+  return {
+    id: 'pnpm.offline',
+    label: 'pnpm install --offline, store filled',
+    prepare: () => run(setup.tools.pnpm, ['install', ...flags], { cwd: p.dir, env: p.env }),
+    async sample() {
+      await p.clean();
+      return runMeasured(setup.tools.pnpm, ['install', '--offline', '--frozen-lockfile', ...flags], { cwd: p.dir, env: p.env });
+    },
   };
-  const cleanModules = (dir: string) => rm(path.join(dir, 'node_modules'), { recursive: true, force: true });
-  const env = (dir: string) => ({ npm_config_userconfig: path.join(dir, '.npmrc'), npm_config_registry: registry });
-  const installers: ReferenceInstaller[] = [];
+}
 
-  const npmDir = await project('npm');
-  const npmFlags = ['--ignore-scripts', '--no-audit', '--no-fund', `--registry=${registry}`, `--cache=${path.join(npmDir, '.cache')}`];
-  installers.push({
-    label: 'npm ci --prefer-offline',
-    prepare: async () => {
-      await run('npm', ['install', ...npmFlags], { cwd: npmDir, env: env(npmDir) });
+async function npmMeasure(setup: ReferenceSetup): Promise<Measure> {
+  const p = await project(setup, 'npm');
+  const flags = npmFlags(setup.registry, path.join(p.dir, '.cache'));
+  return {
+    id: 'npm.ci',
+    label: 'npm ci --prefer-offline, warm cache',
+    prepare: () => run('npm', ['install', ...flags], { cwd: p.dir, env: p.env }),
+    async sample() {
+      await p.clean();
+      return runMeasured('npm', ['ci', '--prefer-offline', ...flags], { cwd: p.dir, env: p.env });
     },
-    measure: async () => {
-      await cleanModules(npmDir);
-      return (await timeIt(() => run('npm', ['ci', '--prefer-offline', ...npmFlags], { cwd: npmDir, env: env(npmDir) }))).ms;
-    },
-  });
+  };
+}
 
-  if (available('pnpm')) {
-    const dir = await project('pnpm');
-    const flags = ['--ignore-scripts', `--registry=${registry}`, `--store-dir=${path.join(dir, '.store')}`, `--cache-dir=${path.join(dir, '.cache')}`];
-    installers.push({
-      label: 'pnpm install --offline',
-      prepare: () => run('pnpm', ['install', ...flags], { cwd: dir, env: env(dir) }),
-      measure: async () => {
-        await cleanModules(dir);
-        return (await timeIt(() => run('pnpm', ['install', '--offline', '--frozen-lockfile', ...flags], { cwd: dir, env: env(dir) }))).ms;
-      },
-    });
-  }
-
-  if (available('bun')) {
-    const dir = await project('bun');
-    const benv = { ...env(dir), BUN_INSTALL_CACHE_DIR: path.join(dir, '.cache'), BUN_CONFIG_REGISTRY: registry };
-    installers.push({
-      label: 'bun install (warm cache)',
-      prepare: () => run('bun', ['install', '--ignore-scripts'], { cwd: dir, env: benv }),
-      measure: async () => {
-        await cleanModules(dir);
-        return (await timeIt(() => run('bun', ['install', '--ignore-scripts', '--frozen-lockfile'], { cwd: dir, env: benv }))).ms;
-      },
-    });
-  }
-  return installers;
+export async function referenceMeasures(setup: ReferenceSetup): Promise<{ bunCold: Measure; bunWarm: Measure; pnpm: Measure; npm: Measure }> {
+  const [bunCold, bunWarm] = (await bunMeasures(setup)) as [Measure, Measure];
+  return { bunCold, bunWarm, pnpm: await pnpmMeasure(setup), npm: await npmMeasure(setup) };
 }

@@ -35,6 +35,8 @@ export function createFakeCore(initial: string | null) {
     corruptReconciles: 0,
     /** Whether watch() hangs (connects but never sends) instead of answering. */
     silentStreams: false,
+    /** While set, reconciles wait for it (a reconcile still pulling blobs). */
+    holdReconciles: null as Promise<void> | null,
     desiredCalls: 0,
     reconciles: [] as string[],
     reports: [] as AgentReport[],
@@ -99,6 +101,7 @@ export function createFakeCore(initial: string | null) {
     },
     async reconcile(desired): Promise<PulledReconcile> {
       core.reconciles.push(desired.lockfileHash);
+      await core.holdReconciles;
       if (!core.reachable) throw connectionRefused();
       if (core.corruptReconciles > 0) {
         core.corruptReconciles--;

@@ -14,6 +14,11 @@ export interface BlobStore {
   delete(integrity: string): Promise<boolean>;
   list(): AsyncIterable<string>;
   /**
+   * Which of these blobs the store holds with that many bytes matching their integrity, checked
+   * where the bytes are (no copy travels); stores without it are read through (published-blob.ts).
+   */
+  intactAmong?(entries: ReadonlyArray<{ integrity: string; size: number }>): Promise<Set<string>>;
+  /**
    * Where this store keeps a blob (a file path, never a credential) and what to do when a host
    * cannot read it there, for BLOB_MISSING messages. Stores without one get generic advice.
    */

@@ -1,11 +1,13 @@
 // The default blob store: tarball bytes in a PostgreSQL (or PGlite) table, so a cluster needs no
 // shared disk.
-import { eq, sql } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
+import ssri from 'ssri';
 import type { Db } from '../db/database.ts';
 import { blobData } from '../db/schema.ts';
 import { streamOf, verifyBlob, type BlobStore } from './blob-store.ts';
 
 export const POSTGRES_STORE_ID = 'postgres';
+const INTACT_BATCH = 500;
 
 export function createPostgresBlobStore(db: Db): BlobStore {
   async function get(integrity: string): Promise<Uint8Array | null> {
@@ -33,6 +35,22 @@ export function createPostgresBlobStore(db: Db): BlobStore {
     async delete(integrity) {
       const rows = await db.delete(blobData).where(eq(blobData.integrity, integrity)).returning({ integrity: blobData.integrity });
       return rows.length > 0;
+    },
+    // The database hashes its own copies (sha512 is built into PostgreSQL 11+ and PGlite).
+    async intactAmong(entries) {
+      const intact = new Set<string>();
+      for (let i = 0; i < entries.length; i += INTACT_BATCH) {
+        const batch = entries.slice(i, i + INTACT_BATCH);
+        const rows = await db
+          .select({ integrity: blobData.integrity, size: sql<number>`octet_length(${blobData.bytes})`, hex: sql<string>`encode(sha512(${blobData.bytes}), 'hex')` })
+          .from(blobData)
+          .where(inArray(blobData.integrity, batch.map((e) => e.integrity)));
+        const sizes = new Map(batch.map((e) => [e.integrity, e.size]));
+        for (const row of rows) {
+          if (Number(row.size) === sizes.get(row.integrity) && ssri.parse(row.integrity, { single: true })?.hexDigest() === row.hex) intact.add(row.integrity);
+        }
+      }
+      return intact;
     },
     async *list() {
       const rows = await db.select({ integrity: blobData.integrity }).from(blobData);

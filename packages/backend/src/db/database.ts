@@ -1,14 +1,17 @@
 // One `Database` type over two drivers: postgres.js when a URL is given, embedded PGlite in the
 // data dir otherwise. Callers never branch on the driver except through `openSession`.
-import { mkdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
+import { silentLogger, type Logger } from '../services.ts';
+import { openPgliteDataDir, openPgliteInMemory } from './pglite-open.ts';
+import { defaultPgliteTemplateRoot, ensurePgliteTemplate, type PgliteTemplateSource } from './pglite-template.ts';
 import * as schema from './schema.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -44,7 +47,9 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export const MIGRATIONS_DIR = path.resolve(import.meta.dirname, '../../../../drizzle');
+// Beside the server's bundle (its build copies drizzle/ into apps/server/dist), else the repository's.
+const BUNDLED_MIGRATIONS_DIR = path.join(import.meta.dirname, 'drizzle');
+export const MIGRATIONS_DIR = existsSync(BUNDLED_MIGRATIONS_DIR) ? BUNDLED_MIGRATIONS_DIR : path.resolve(import.meta.dirname, '../../../../drizzle');
 const MIGRATION_LOCK_KEY = 0x5370_6b01;
 
 export interface DatabaseOptions {
@@ -53,16 +58,31 @@ export interface DatabaseOptions {
   dataDir?: string | undefined;
   /** PGlite only: keep the database in memory (tests). */
   inMemory?: boolean;
+  /**
+   * PGlite only: where the pre-initialised database template is kept (made there on first need);
+   * null: none, initdb every time. Unset: node_modules/.cache/spk-pglite-template.
+   */
+  pgliteTemplateDir?: string | null | undefined;
+  /** Told when a PGlite template cannot be used (the database is then initialised without it). */
+  logger?: Logger;
   maxConnections?: number;
+}
+
+const migratePgliteClient = (client: PGlite) => migratePglite(drizzlePglite(client, { schema }), { migrationsFolder: MIGRATIONS_DIR });
+
+/** Makes the PGlite template now (a build or install step), so that no first start has to; its tar file. */
+export async function preparePgliteTemplate(root: string = defaultPgliteTemplateRoot()): Promise<string> {
+  return (await ensurePgliteTemplate({ root, migrationsDir: MIGRATIONS_DIR, migrate: migratePgliteClient })).tarPath;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.url) return openPostgres(options.url, options.maxConnections ?? 10);
-  if (options.inMemory) return openPglite(new PGlite());
+  const root = options.pgliteTemplateDir === undefined ? defaultPgliteTemplateRoot() : options.pgliteTemplateDir;
+  const template: PgliteTemplateSource | undefined = root === null ? undefined : { root, migrationsDir: MIGRATIONS_DIR, migrate: migratePgliteClient };
+  const opening = { template, logger: options.logger ?? silentLogger };
+  if (options.inMemory) return openPglite(await openPgliteInMemory(opening));
   if (!options.dataDir) throw new Error('openDatabase needs either a url or a dataDir');
-  const dir = path.join(options.dataDir, 'pglite');
-  await mkdir(dir, { recursive: true });
-  return openPglite(new PGlite(dir));
+  return openPglite(await openPgliteDataDir(options.dataDir, opening));
 }
 
 function openPostgres(url: string, max: number): Database {
@@ -156,7 +176,7 @@ function openPglite(client: PGlite): Database {
       lost: new AbortController().signal,
       release: async () => undefined,
     }),
-    migrate: () => migratePglite(drizzlePglite(client, { schema }), { migrationsFolder: MIGRATIONS_DIR }),
+    migrate: () => migratePgliteClient(client),
     async ping() {
       await client.query('select 1');
     },

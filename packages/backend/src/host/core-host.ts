@@ -1,6 +1,7 @@
 // A core instance is also a host: it converges its own tree to the durable desired state at
-// start and on every `changed` hook, reading blobs straight from the blob store, retries a failed
-// reconcile with backoff, reports its status for `hosts.status` at least once per poll interval,
+// start, on `changed` hooks and on every poll tick, in coalesced rounds (convergence-rounds.ts),
+// reading blobs straight from the blob store, retries a failed reconcile with backoff, reports its
+// status for `hosts.status` at least once per poll interval,
 // wakes callers waiting for a tree, runs scripts against the tree it has, and collects its retired
 // trees (after every reconcile that moved `current`, every treeGc interval and on demand).
 import { createReconciler, DEFAULT_RUN_SETTINGS, type Reconciler } from '@spk/reconciler';
@@ -8,7 +9,8 @@ import {
   DEFAULT_TREE_GC_GRACE_MS,
   DEFAULT_TREE_GC_INTERVAL_MS,
   SCRIPT_PACKAGES_CHANGED,
-  SpkError,   type FsckResult,
+  SpkError,
+  type FsckResult,
   type RunResult,
   type TreeCollection,
   type RunScriptInput,
@@ -17,10 +19,11 @@ import {
 import type { BlobStoreRegistry } from '../blob-stores/blob-store.ts';
 import { missingBlobError } from '../blob-stores/missing-blob.ts';
 import { readPublishedBlob } from '../blob-stores/published-blob.ts';
-import { describeError, publicErrorMessage, type ErrorFields } from '../errors/driver-error.ts';
+import { describeError, publicErrorMessage } from '../errors/driver-error.ts';
+import { createConvergenceRounds } from './convergence-rounds.ts';
 import { createConvergenceWaiters } from './convergence-waiters.ts';
 import { createCoreScriptRuns, type RunCaller, type ScriptRunOptions } from './core-script-runs.ts';
-import { afterFailure, DEFAULT_FIRST_RETRY_MS, mayAttempt, type AttemptReason, type FailureRecord } from './retry-policy.ts';
+import { DEFAULT_FIRST_RETRY_MS } from './retry-policy.ts';
 import type { BlobIndexStore } from '../stores/blob-index-store.ts';
 import type { HostStatusStore } from '../stores/host-status-store.ts';
 import type { InstallStateStore } from '../stores/install-state-store.ts';
@@ -86,90 +89,31 @@ export function createCoreHost(deps: CoreHostDeps) {
   const runs = createCoreScriptRuns({ dataDir: deps.dataDir, state: deps.state, logger: deps.logger, ...(deps.runs ? { options: deps.runs } : {}) });
   let unsubscribe: (() => void) | null = null;
   let poller: NodeJS.Timeout | null = null;
-  let retryTimer: NodeJS.Timeout | null = null;
   let gcTimer: NodeJS.Timeout | null = null;
   /** The timer's pass in progress, awaited by stop(). */
   let gcPass: Promise<unknown> = Promise.resolve();
   let stopped = false;
-  let pending: Promise<void> = Promise.resolve();
-  /** The job queued behind the running one; triggers that arrive meanwhile share it. */
-  let queued: { reason: AttemptReason } | null = null;
-  let failure: FailureRecord | null = null;
-  /** What the last report said went wrong; repeated by reports made while backing off. */
-  let lastError: string | null = null;
   const pollIntervalMs = deps.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
-  const retryPolicy = { initialMs: Math.min(deps.firstRetryMs ?? DEFAULT_FIRST_RETRY_MS, pollIntervalMs), maxMs: pollIntervalMs };
   const waiters = createConvergenceWaiters();
-
-  async function report(lockfileHash: string | null, error: string | null): Promise<void> {
-    lastError = error;
-    // The store keeps the first convergedAt while the hash stays the same.
-    const at = deps.clock.now();
-    await deps.hostStatus.report({ hostId: deps.hostId, kind: 'core', lockfileHash, convergedAt: lockfileHash === null ? null : at, lastError: error, at, disk: reconciler.disk() });
-  }
+  const rounds = createConvergenceRounds({
+    hostId: deps.hostId,
+    state: deps.state,
+    reconciler,
+    hostStatus: deps.hostStatus,
+    waiters,
+    clock: deps.clock,
+    log,
+    retryPolicy: { initialMs: Math.min(deps.firstRetryMs ?? DEFAULT_FIRST_RETRY_MS, pollIntervalMs), maxMs: pollIntervalMs },
+  });
 
   /** A tree GC pass now (after any reconcile in progress); what failed is in its errors, never thrown. */
   async function collectTrees(): Promise<TreeCollection> {
     const collection = await reconciler.collect();
     if (collection.errors.length > 0) log.warn({ errors: collection.errors }, 'tree GC pass finished with errors');
     // hosts.status shows the new disk usage without waiting for the next poll.
-    if (!stopped) void schedule('poll');
+    if (!stopped) void rounds.schedule('poll');
     return collection;
   }
-
-  function converged(lockfileHash: string): Promise<void> {
-    if (failure) log.info({ lockfileHash, failures: failure.failures }, 'reconcile succeeded after failing');
-    failure = null;
-    if (retryTimer) clearTimeout(retryTimer);
-    waiters.reached(lockfileHash);
-    return report(lockfileHash, null);
-  }
-
-  /**
-   * Converges to the committed desired state when the retry policy allows, and reports either way,
-   * so every poll tick is also this host's heartbeat. Reconcile failures are recorded, never thrown.
-   */
-  async function converge(reason: AttemptReason): Promise<void> {
-    const [desiredHash, current] = await Promise.all([deps.state.readDesiredHash(), reconciler.currentHash()]);
-    if (desiredHash === null) return report(current, null);
-    if (current === desiredHash) return converged(current);
-    if (!mayAttempt(failure, { lockfileHash: desiredHash, now: deps.clock.now().getTime(), reason })) return report(current, lastError);
-    const desired = await deps.state.readDesired();
-    if (!desired) return report(current, null);
-    try {
-      const result = await reconciler.request(desired);
-      await converged(result.lockfileHash);
-    } catch (error) {
-      // The log gets the driver's code and message; the stored status (shown by `hosts.status`) only
-      // what is safe to show: a drizzle error's own message holds the SQL text and its parameters.
-      const fields = describeError(error);
-      const decision = afterFailure(failure, { lockfileHash: desired.lockfileHash, errorKey: errorKeyOf(fields), now: deps.clock.now().getTime() }, retryPolicy);
-      failure = decision.record;
-      const retry = { lockfileHash: desired.lockfileHash, failures: failure.failures, retryInMs: decision.retryInMs };
-      if (decision.log) log.error({ ...fields, ...retry }, 'reconcile failed');
-      else log.debug({ code: fields.code, ...retry }, 'reconcile failed again with the same error');
-      if (retryTimer) clearTimeout(retryTimer);
-      if (!stopped) retryTimer = setTimeout(() => void schedule('retry'), decision.retryInMs).unref();
-      await report(await reconciler.currentHash(), publicErrorMessage(error, 'reconcile failed'));
-    }
-  }
-
-  /** One job at a time; a trigger arriving while a job waits to start joins it, keeping the stronger reason. */
-  const schedule = (reason: AttemptReason): Promise<void> => {
-    if (queued) {
-      if (REASON_STRENGTH[reason] > REASON_STRENGTH[queued.reason]) queued.reason = reason;
-      return pending;
-    }
-    const job = { reason };
-    queued = job;
-    pending = pending
-      .then(() => {
-        queued = null;
-        return converge(job.reason);
-      })
-      .catch((error: unknown) => log.error(describeError(error), 'host status could not be recorded'));
-    return pending;
-  };
 
   /** Waits until this host's tree is at `lockfileHash`; NOT_CONVERGED, naming both hashes, past `timeoutMs`. */
   async function waitConverged(lockfileHash: string, timeoutMs: number): Promise<WaitConvergedResult> {
@@ -185,6 +129,7 @@ export function createCoreHost(deps: CoreHostDeps) {
 
   async function notConvergedError(wanted: string, timeoutMs: number | null): Promise<SpkError> {
     const [current, desired] = await Promise.all([reconciler.currentHash(), deps.state.readDesiredHash().catch(() => null)]);
+    const lastError = rounds.lastError();
     const details = { hostId: deps.hostId, wantedHash: wanted, currentHash: current, desiredHash: desired, lastError };
     const runs = current === null ? 'has no tree yet' : `runs ${current}`;
     if (timeoutMs === null) {
@@ -208,11 +153,12 @@ export function createCoreHost(deps: CoreHostDeps) {
     /** Starts converging in the background; returns the first convergence's promise. */
     start(): Promise<void> {
       stopped = false;
-      unsubscribe = deps.hooks.on(SCRIPT_PACKAGES_CHANGED, () => void schedule('hook'));
+      rounds.start();
+      unsubscribe = deps.hooks.on(SCRIPT_PACKAGES_CHANGED, (payload) => rounds.changed(payload.lockfileHash));
       // Every tick reports, even with nothing to do: a host missing STALE_AFTER_POLL_INTERVALS ticks shows as stale.
-      poller = setInterval(() => void schedule('poll'), pollIntervalMs).unref();
+      poller = setInterval(() => void rounds.schedule('poll'), pollIntervalMs).unref();
       gcTimer = setInterval(() => (gcPass = collectTrees()), treeGc.intervalMs).unref();
-      const first = schedule('start');
+      const first = rounds.schedule('start');
       // A first pass once converged: what an earlier process retired may be past its grace already.
       gcPass = first.then(() => (stopped ? undefined : collectTrees()));
       return first;
@@ -220,16 +166,16 @@ export function createCoreHost(deps: CoreHostDeps) {
     async stop(): Promise<void> {
       stopped = true;
       unsubscribe?.();
+      rounds.stop();
       if (poller) clearInterval(poller);
-      if (retryTimer) clearTimeout(retryTimer);
       if (gcTimer) clearInterval(gcTimer);
       waiters.stopAll();
-      await Promise.all([pending, gcPass]);
+      await Promise.all([rounds.idle(), gcPass]);
       // The GC pass a last reconcile queued writes the data dir: let it finish.
       await reconciler.idle();
     },
-    /** Settles once every convergence scheduled so far has finished. */
-    idle: () => pending,
+    /** Settles once no convergence round runs and none waits. */
+    idle: () => rounds.idle(),
     waitConverged,
 
     /** Reaps script runs a crashed predecessor left, and checks the run user; call before serving. */
@@ -262,17 +208,6 @@ export function createCoreHost(deps: CoreHostDeps) {
       return { hostId: deps.hostId, ...report };
     },
   };
-}
-
-/** Which trigger a queued job keeps when several join it: any but a poll tick tries despite the backoff. */
-const REASON_STRENGTH: Record<AttemptReason, number> = { poll: 0, retry: 1, hook: 2, start: 2 };
-
-/**
- * What makes a failure "the same error" for logging: its code (and its cause's), not its message,
- * which may name whichever of several missing blobs a parallel fetch tripped over first.
- */
-function errorKeyOf(fields: ErrorFields): string {
-  return fields.cause ? `${fields.code}/${fields.cause.code}` : fields.code;
 }
 
 function formatSeconds(ms: number): string {

@@ -11,6 +11,8 @@ export async function fetchTarball(node: ResolvedNode, npmOptions: Record<string
       ...npmOptions,
       ...(node.registryIntegrity ? { integrity: node.registryIntegrity } : {}),
       preferOnline: true,
+      // No npm cache: the blob store keeps the tarball, and npm's would write and hash each one once more.
+      cache: undefined,
     } as pacote.Options);
   } catch (error) {
     // The package, so the message names it and the registry it comes from.

@@ -1,27 +1,29 @@
 // Starts installs: gets this instance elected through the installer lock, runs the pipeline in the
 // background under that lease, and commits the result fenced by the election's generation (or
 // records the failure, leaving the previous desired state untouched).
+import { setMaxListeners } from 'node:events';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { isSpkError, SCRIPT_PACKAGES_CHANGED, type DeclaredSnapshotEntry, type InstallState, type StateError } from '@spk/common';
 import type { Database } from '../db/database.ts';
 import { errorCode } from '../errors/driver-error.ts';
 import type { BlobStoreRegistry } from '../blob-stores/blob-store.ts';
-import { isStoredBlobIntact } from '../blob-stores/published-blob.ts';
 import type { BlobIndexStore } from '../stores/blob-index-store.ts';
 import type { InstallStateStore } from '../stores/install-state-store.ts';
 import type { PackageStore } from '../stores/package-store.ts';
 import type { ScriptsPolicyStore } from '../stores/scripts-policy-store.ts';
 import type { SettingsStore } from '../stores/settings-store.ts';
+import { createPackumentCache, packumentCacheDir, type PackumentCache } from '../packument-cache/packument-cache.ts';
 import { npmRequestOptions } from '../registry/request-options.ts';
 import type { Clock, HookBus, Logger } from '../services.ts';
 import { fetchTarball } from './fetch-tarballs.ts';
 import { runInstallPipeline, type PipelineResult } from './install-pipeline.ts';
+import { createInstallResolve } from './install-resolve.ts';
 import type { InstallerLease } from './installer-lock.ts';
 import type { OperationLock } from './operation-lock.ts';
 import { throttleProgress } from './progress-throttle.ts';
-import { resolveTree } from './resolve-tree.ts';
-import { createTypesStep } from './types-step.ts';
+import { intactAmong } from './published-intact.ts';
+import { createResolutionMemo, resolutionMemoDir } from './resolution-memo.ts';
 
 export interface InstallControllerDeps {
   database: Database;
@@ -46,6 +48,8 @@ export interface InstallControllerDeps {
   typesAutoAdd?: TypesAutoAdd;
   /** Drops history entries beyond the kept length after each commit (still under the lock); returns how many. */
   pruneHistory?: () => Promise<number>;
+  /** The persistent packument cache (shared with the registry client); default: one in the data dir, of the default size. */
+  packumentCache?: PackumentCache;
 }
 
 export interface TypesAutoAdd {
@@ -65,6 +69,8 @@ export const DEFAULT_TYPES_AUTO_ADD: TypesAutoAdd = { enabled: true, nodeMajor: 
 export function createInstallController(deps: InstallControllerDeps) {
   const log = deps.logger.child({ component: 'installer' });
   const typesAutoAdd = deps.typesAutoAdd ?? DEFAULT_TYPES_AUTO_ADD;
+  const packumentCache = deps.packumentCache ?? createPackumentCache({ dir: packumentCacheDir(deps.dataDir) });
+  const resolutions = createResolutionMemo(resolutionMemoDir(deps.dataDir));
   let running: Promise<void> | null = null;
 
   async function inScratchDir<T>(work: (dir: string) => Promise<T>): Promise<T> {
@@ -86,7 +92,7 @@ export function createInstallController(deps: InstallControllerDeps) {
     scratchDir: string,
     signal: AbortSignal,
     generation: number,
-  ): Promise<PipelineResult & { resolvePasses: number; declared: DeclaredSnapshotEntry[] }> {
+  ): Promise<PipelineResult & { resolvePasses: number; resolveReused: boolean; packuments: Record<string, number>; declared: DeclaredSnapshotEntry[] }> {
     const [declared, registries, caps, storeId, scriptsAllowed] = await Promise.all([
       deps.packages.list(),
       deps.settings.getRegistryAccess(),
@@ -95,24 +101,29 @@ export function createInstallController(deps: InstallControllerDeps) {
       deps.scriptsPolicy.allowedNames(),
     ]);
     const packages = declared.filter((p) => p.enabled);
+    // Every registry request in flight listens to the lease: up to 16 package documents, then the tarball fetches.
+    setMaxListeners(64, signal);
     const npmOptions = { ...npmRequestOptions(registries), cache: path.join(scratchDir, '.npm-cache'), signal };
     const store = deps.blobStores.get(storeId);
-    let resolvePasses = 0;
-    const typesWarnings: string[] = [];
-    const types = typesAutoAdd.enabled
-      ? { types: createTypesStep({ declared: packages, npmOptions, registries, signal, nodeMajor: typesAutoAdd.nodeMajor, logger: log, warnings: typesWarnings }) }
-      : {};
+    const resolving = createInstallResolve({
+      packages,
+      registries,
+      npmOptions,
+      signal,
+      scratchDir,
+      packumentCache,
+      memo: resolutions,
+      types: typesAutoAdd.enabled ? { nodeMajor: typesAutoAdd.nodeMajor } : null,
+      logger: log,
+    });
     const result = await runInstallPipeline({
       declared: packages,
-      resolve: async () => {
-        const resolved = await resolveTree({ packages, scratchDir, npmOptions, registries, ...types });
-        resolvePasses = resolved.passes;
-        return resolved.nodes;
-      },
+      likely: resolving.likely,
+      resolve: resolving.resolve,
       scriptsAllowed,
       fetch: (node) => fetchTarball(node, npmOptions, registries),
       indexedSizes: (integrities) => deps.blobIndex.sizesIn(store.id, integrities),
-      isIntact: (integrity, size) => isStoredBlobIntact(store, integrity, size),
+      intactAmong: (entries) => intactAmong(store, entries, deps.fetchConcurrency ?? 8, signal),
       store,
       recordBlob: (entry) => deps.blobIndex.record({ ...entry, createdAt: deps.clock.now() }),
       caps,
@@ -122,8 +133,8 @@ export function createInstallController(deps: InstallControllerDeps) {
     });
     return {
       ...result,
-      warnings: [...result.warnings, ...typesWarnings],
-      resolvePasses,
+      warnings: [...result.warnings, ...resolving.warnings],
+      ...resolving.report(),
       declared: declared.map(({ name, range, enabled }) => ({ name, range, enabled })),
     };
   }
@@ -163,7 +174,16 @@ export function createInstallController(deps: InstallControllerDeps) {
       await deps.state.commit({ ...result, at, generation, committedBy });
       const timings = Object.fromEntries(Object.entries(result.timings).map(([k, v]) => [k, Math.round(v)]));
       log.info(
-        { lockfileHash: result.lockfileHash, packages: result.manifest.length, published: result.published, ms: Date.now() - started, resolvePasses: result.resolvePasses, ...timings },
+        {
+          lockfileHash: result.lockfileHash,
+          packages: result.manifest.length,
+          published: result.published,
+          ms: Date.now() - started,
+          resolvePasses: result.resolvePasses,
+          resolveReused: result.resolveReused,
+          packuments: result.packuments,
+          ...timings,
+        },
         'install committed',
       );
       deps.hooks.emit(SCRIPT_PACKAGES_CHANGED, { lockfileHash: result.lockfileHash, committedAt: at.toISOString() });

@@ -69,7 +69,7 @@ function world(
       return options.serve?.get(node.name) ?? registry.find((p) => p.node.name === node.name)!.bytes;
     },
     indexedSizes: async (integrities) => new Map(integrities.filter((i) => index.has(i)).map((i) => [i, index.get(i)!])),
-    isIntact: async (integrity) => blobs.has(integrity) && !damaged.has(integrity),
+    intactAmong: async (entries) => new Set(entries.map((e) => e.integrity).filter((integrity) => blobs.has(integrity) && !damaged.has(integrity))),
     store,
     async recordBlob(entry) {
       index.set(entry.integrity, entry.size);

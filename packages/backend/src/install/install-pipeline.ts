@@ -21,8 +21,10 @@ export interface PipelineDeps {
   fetch(node: ResolvedNode): Promise<Uint8Array>;
   /** Sizes of blobs already published, by integrity. */
   indexedSizes(integrities: string[]): Promise<Map<string, number>>;
-  /** Whether the published copy (of the indexed `size`) is present and its bytes still match (stored bytes can be damaged). */
-  isIntact(integrity: string, size: number): Promise<boolean>;
+  /** Which published copies (of the indexed `size`) are present with bytes that still match (stored bytes can be damaged). */
+  intactAmong(entries: Array<{ integrity: string; size: number }>): Promise<Set<string>>;
+  /** Integrities the resolve will likely return (the last resolution's): their published copies are checked while it runs. */
+  likely?(): Promise<string[]>;
   store: BlobStore;
   recordBlob(entry: { integrity: string; size: number; storeId: string }): Promise<void>;
   caps: SizeCaps;
@@ -71,20 +73,39 @@ async function checkFetched(node: ResolvedNode, bytes: Uint8Array): Promise<Fetc
   return { integrity, bytes };
 }
 
+/** The published blobs among `integrities` whose stored copies are intact, with their sizes. */
+async function publishedIntact(deps: PipelineDeps, integrities: string[]): Promise<Map<string, number>> {
+  if (integrities.length === 0) return new Map();
+  const known = await deps.indexedSizes(integrities);
+  const intact = await deps.intactAmong([...known].map(([integrity, size]) => ({ integrity, size })));
+  for (const integrity of [...known.keys()]) if (!intact.has(integrity)) known.delete(integrity);
+  return known;
+}
+
 export async function runInstallPipeline(deps: PipelineDeps): Promise<PipelineResult> {
   const t0 = performance.now();
   await deps.progress({ phase: 'resolving', done: 0, total: 0 });
+  // Published blobs count as published only while intact (a damaged one is fetched and put again);
+  // those of the likely result are checked while the resolve runs.
+  const early = deps.likely?.().then(async (likely) => ({ asked: new Set(likely), known: await publishedIntact(deps, likely) }));
+  // Awaited below; should the resolve fail first, its outcome no longer matters.
+  early?.catch(() => undefined);
   const nodes = await deps.resolve();
   deps.signal?.throwIfAborted();
   checkDeclaredSet(deps.declared, nodes);
   const t1 = performance.now();
 
-  // Published blobs count as published only while intact: a damaged one is fetched and put again.
-  const known = await deps.indexedSizes(nodes.flatMap((n) => (n.sha512 ? [n.sha512] : [])));
-  await mapConcurrent([...known], deps.concurrency, async ([integrity, size]) => {
-    deps.signal?.throwIfAborted();
-    if (!(await deps.isIntact(integrity, size))) known.delete(integrity);
-  });
+  const wanted = nodes.flatMap((n) => (n.sha512 ? [n.sha512] : []));
+  const checked = (await early) ?? { asked: new Set<string>(), known: new Map<string, number>() };
+  const late = await publishedIntact(
+    deps,
+    wanted.filter((integrity) => !checked.asked.has(integrity)),
+  );
+  deps.signal?.throwIfAborted();
+  const known = new Map(wanted.flatMap((integrity) => {
+    const size = checked.known.get(integrity) ?? late.get(integrity);
+    return size === undefined ? [] : [[integrity, size] as const];
+  }));
   const toFetch = nodes.filter((n) => !n.sha512 || !known.has(n.sha512));
   const fetched = new Map<string, FetchedTarball>();
   let done = 0;

@@ -44,7 +44,7 @@ describe('an install against a registry that refuses or fails', () => {
     expect(state.status).toBe('failed');
     expect(state.error).toEqual({
       code: 'REGISTRY_AUTH_FAILED',
-      message: `the token for ${registry.server.url}/ is missing or wrong (HTTP ${status}): the registry refused access to spk-fixture-leaf@^1.0.0; set the token with spk registry import-npmrc or spk registry set`,
+      message: `the token for ${registry.server.url}/ is missing or wrong (HTTP ${status}): the registry refused access to spk-fixture-leaf; set the token with spk registry import-npmrc or spk registry set`,
     });
     expect(JSON.stringify(state)).not.toContain(TOKEN);
     // The token was sent: it is the one refused.
@@ -56,7 +56,7 @@ describe('an install against a registry that refuses or fails', () => {
     const state = await installOn(t);
     expect(state.error?.code).toBe('REGISTRY_UNREACHABLE');
     expect(state.error?.message).toBe(
-      `the registry ${registry.server.url}/ answered HTTP 500 for spk-fixture-leaf@^1.0.0: the registry itself is failing; try again later, or check the registry`,
+      `the registry ${registry.server.url}/ answered HTTP 500 for spk-fixture-leaf: the registry itself is failing; try again later, or check the registry`,
     );
     expect(JSON.stringify(state)).not.toContain(TOKEN);
   });

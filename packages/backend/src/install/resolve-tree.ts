@@ -38,6 +38,8 @@ export interface ResolveInput {
   registries: RegistryNaming;
   /** Adding packages for the script editor's types; without it the declared set is resolved as is. */
   types?: TypesStep;
+  /** Where every pass and the types step get package documents (an install's packument session); default: Arborist's own. */
+  packumentCache?: PackumentCache;
 }
 
 /**
@@ -127,8 +129,8 @@ export async function resolveTree(input: ResolveInput): Promise<ResolveResult> {
     }
   };
 
-  // The first pass's Arborist owns the packument cache every later lookup and pass shares.
-  const firstArborist = newArborist(input);
+  // The packument cache every lookup and pass shares: the caller's, else the first pass's Arborist's.
+  const firstArborist = newArborist(input, input.packumentCache);
   const packumentCache = firstArborist.options.packumentCache;
   let added = input.types ? await optional(() => input.types!.beforeResolve(packumentCache)) : [];
   let tree: IdealTree;

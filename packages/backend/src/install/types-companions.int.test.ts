@@ -17,6 +17,7 @@ import { testDrivers } from '../testing/test-database.ts';
 import { createInstallController, type TypesAutoAdd } from './install-controller.ts';
 import { createBusyProbe } from './busy-probe.ts';
 import { createOperationLock } from './operation-lock.ts';
+import { createPackumentCache, packumentCacheDir } from '../packument-cache/packument-cache.ts';
 
 // The installer adding `@types/*` companions and `@types/node` for the script editor, end to end:
 // a real registry, a real database, Arborist. Each install is driven through an install controller
@@ -46,6 +47,8 @@ function installerOn(t: TestBackend, typesAutoAdd: TypesAutoAdd) {
     dataDir: t.dataDir,
     operations: createOperationLock({ database: t.database, logger: memoryLogger(lines), probe: createBusyProbe(db) }),
     typesAutoAdd,
+    // These tests publish versions and expect the very next install to see them: no document is used without asking.
+    packumentCache: createPackumentCache({ dir: packumentCacheDir(t.dataDir), maxAgeMs: 0 }),
   });
   return {
     lines,

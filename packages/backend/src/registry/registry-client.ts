@@ -20,6 +20,7 @@ import {
 } from '@spk/common';
 import { npmSpecProblem } from '@spk/common/node';
 import { createByteBoundedLru } from '../http/byte-bounded-lru.ts';
+import { answerHeaders, type PackumentCache, type PackumentFetch } from '../packument-cache/packument-cache.ts';
 import type { Logger } from '../services.ts';
 import type { RegistryAccess } from '../stores/settings-store.ts';
 import { noMatchingVersionText, proposedRange } from './available-versions.ts';
@@ -36,6 +37,8 @@ export const MAX_SEARCH_BYTES = 2 * 1024 * 1024;
 // What is cached are summaries (packument.ts), far smaller than the documents they come from.
 const CACHE_BYTES = 32 * 1024 * 1024;
 const CACHE_ENTRY_BYTES = 8 * 1024 * 1024;
+// The full document, as the installer (pacote) asks for it: the same entry in the packument cache.
+const JSON_TYPE = 'application/json';
 
 export interface RegistryClientDeps {
   /** The registry configuration with its secrets, read per call (settings-store's getRegistryAccess). */
@@ -44,6 +47,8 @@ export interface RegistryClientDeps {
   cacheTtlMs?: number;
   /** Milliseconds since the epoch; for tests of the cache's expiry. */
   now?: () => number;
+  /** The persistent packument cache the installer uses too: package documents are revalidated through it (a 304 answered from disk). */
+  packumentCache?: PackumentCache;
 }
 
 export type PackageLookup =
@@ -123,6 +128,8 @@ interface JsonRequest<T> {
   maxBytes: number;
   /** "a package document": what the answer must be. */
   expected: string;
+  /** A package document: asked for through the persistent packument cache, when there is one. */
+  packument?: true;
   read(body: unknown): T | null;
 }
 
@@ -164,16 +171,34 @@ export function createRegistryClient(deps: RegistryClientDeps): RegistryClient {
     // npm's `timeout` covers waiting for the answer; this deadline also covers reading its body.
     const deadline = AbortSignal.timeout(p.timeoutMs);
     const ctx = { registry: req.registry, timeoutMs: p.timeoutMs, ...(req.name === undefined ? {} : { name: req.name }) };
-    let raw: Buffer;
-    try {
+    const ask: PackumentFetch = async (conditional) => {
       const response = await npmFetch(url, {
         ...p.options,
-        headers: { accept: 'application/json' },
+        headers: { accept: JSON_TYPE, ...conditional },
         // One attempt: a retry would stretch the wait past the deadline an operator was promised.
         fetchRetries: 0,
         signal: deadline,
       } as npmFetch.Options);
-      raw = await readCapped(response.body, response.headers.get('content-length'), req.maxBytes, () => answerTooLarge(ctx, req.maxBytes));
+      if (response.status === 304) {
+        response.body.resume();
+        return { status: 304, headers: answerHeaders(response.headers) };
+      }
+      const body = await readCapped(response.body, response.headers.get('content-length'), req.maxBytes, () => answerTooLarge(ctx, req.maxBytes));
+      return { status: 200, body, headers: answerHeaders(response.headers) };
+    };
+    let raw: Buffer;
+    try {
+      if (req.packument && deps.packumentCache) {
+        // Always asked (a 304 is cheap): an operator's question is answered from the registry's
+        // document as it is now, and this client keeps its own summaries for a minute anyway.
+        raw = (await (await deps.packumentCache.current({ url, accept: JSON_TYPE }, ask, { revalidate: true })).document()).body;
+        // A copy the installer kept (it reads documents of any size) is held to this client's bound too.
+        if (raw.byteLength > req.maxBytes) throw answerTooLarge(ctx, req.maxBytes);
+      } else {
+        const answer = await ask({});
+        if (answer.status === 304) throw unreadableAnswer(ctx, req.expected);
+        raw = answer.body;
+      }
     } catch (error) {
       if (error instanceof RegistryRequestError) throw error;
       throw registryFailure(error, { ...ctx, timedOut: deadline.aborted }) ?? error;
@@ -217,6 +242,7 @@ export function createRegistryClient(deps: RegistryClientDeps): RegistryClient {
       name,
       maxBytes: MAX_PACKUMENT_BYTES,
       expected: 'a package document',
+      packument: true,
       read: (body) => summarizePackument(name, body),
     });
     return { registry: redactUrlCredentials(registry), packument: summary };
