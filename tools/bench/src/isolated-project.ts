@@ -1,13 +1,14 @@
 // A throwaway npm-style project for a reference tool: its package.json, and an environment with
 // its own HOME (so no user configuration, global cache or store of this machine leaks in) that
 // points the tool at the bench's registry.
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { moveAside } from './move-aside.ts';
 
 export interface IsolatedProject {
   dir: string;
   env: NodeJS.ProcessEnv;
-  /** Removes node_modules: every sample installs into an empty one. */
+  /** Moves node_modules aside: every sample installs into an empty one. */
   clean(): Promise<void>;
 }
 
@@ -26,7 +27,7 @@ export async function isolatedProject(dir: string, options: { registry: string; 
       npm_config_update_notifier: 'false',
       ...options.env,
     },
-    clean: () => rm(path.join(dir, 'node_modules'), { recursive: true, force: true }),
+    clean: () => moveAside(path.join(dir, 'node_modules')),
   };
 }
 

@@ -4,8 +4,9 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { DesiredState } from '@spk/common';
-import { dataLayout, removeSealed, type TreeLayout } from '@spk/reconciler';
+import { dataLayout, type TreeLayout } from '@spk/reconciler';
 import type { Measure, Sample } from './bench-rounds.ts';
+import { moveAside } from './move-aside.ts';
 import type { ReconcileJob, ReconcileReply } from './reconcile-worker.ts';
 import { startWorker } from './worker-process.ts';
 
@@ -53,7 +54,7 @@ export function reconcileMeasures(setup: ReconcileSetup, treeLayout: TreeLayout,
       label: `${what} cold, empty cache*`,
       ...(references.cold ? { reference: references.cold } : {}),
       async sample() {
-        if (dataDir) await removeSealed(dataDir);
+        if (dataDir) await moveAside(dataDir);
         dataDir = path.join(setup.work, `host-${treeLayout}-${++round}`);
         return reconcileInWorker(setup, { dataDir, treeLayout, desired: setup.a });
       },
@@ -64,7 +65,7 @@ export function reconcileMeasures(setup: ReconcileSetup, treeLayout: TreeLayout,
       ...(references.warm ? { reference: references.warm } : {}),
       async sample() {
         const layout = dataLayout(roundDir());
-        await removeSealed(layout.treesDir);
+        await moveAside(layout.treesDir);
         await rm(layout.currentLink, { force: true });
         return reconcileInWorker(setup, { dataDir: roundDir(), treeLayout, desired: setup.a });
       },

@@ -18,12 +18,14 @@ describe('process identity', () => {
   });
 
   it('counts an exited process nobody reaped (a zombie) as not alive', async () => {
-    // The inner shell exits at once; its parent then becomes `sleep`, which never reaps it.
-    const parent = spawn('sh', ['-c', 'sh -c "exit 0" & echo $!; exec sleep 5'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    // The inner shell exits after its parent has become `sleep`, which never reaps it. It waits a
+    // second first: exiting while its parent was still the shell (a loaded machine is slow to exec)
+    // let the shell reap it, and no zombie was ever there to see.
+    const parent = spawn('sh', ['-c', 'sh -c "sleep 1; exit 0" & echo $!; exec sleep 15'], { stdio: ['ignore', 'pipe', 'ignore'] });
     try {
       const [chunk] = (await once(parent.stdout!, 'data')) as [Buffer];
       const pid = Number(chunk.toString().trim());
-      for (let i = 0; i < 100 && parseProcStatOf(pid) !== 'Z'; i++) await new Promise((r) => setTimeout(r, 20));
+      for (let i = 0; i < 500 && parseProcStatOf(pid) !== 'Z'; i++) await new Promise((r) => setTimeout(r, 20));
       expect(parseProcStatOf(pid)).toBe('Z');
       const identity = await processIdentity(pid);
       expect(identity).not.toBeNull();
@@ -31,7 +33,7 @@ describe('process identity', () => {
     } finally {
       parent.kill('SIGKILL');
     }
-  });
+  }, 15_000);
 });
 
 function parseProcStatOf(pid: number): string | null {
