@@ -13,7 +13,7 @@ import type { InstallScriptLogger, InstallScriptSettings } from './install-scrip
 import { runsInstallScripts } from './install-scripts/script-packages.ts';
 import { limitConcurrency, mapConcurrent } from './map-concurrent.ts';
 import { buildTree, type TreeBuildStats } from './materialize-tree.ts';
-import { listingsDir, sweepOrphanListings } from './package-listing.ts';
+import { listingsDir } from './package-listing.ts';
 import type { ReconcileDeps } from './reconcile.ts';
 import { resolveRunUser, type RunUser } from './runs/run-user.ts';
 import type { TreeLayout } from './tree-plan.ts';
@@ -114,7 +114,6 @@ export function createFsReconcileDeps(options: FsReconcileDepsOptions): FsReconc
       await Promise.all(
         [layout.cacheTmpDir, layout.extractedDir, listingsDir(layout), layout.treesDir, layout.dataDir].map((dir) => sweepStaleTemps(dir)),
       );
-      await sweepOrphanListings(layout);
       await extractAll(manifest);
       const extracted = extractedRecently;
       extractedRecently = 0;

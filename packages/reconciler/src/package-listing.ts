@@ -60,7 +60,7 @@ export async function readListing(layout: DataLayout, integrity: string): Promis
 }
 
 /**
- * Removes the listings of packages no longer in the store (tree GC deletes package dirs). The
+ * Removes the listings of packages no longer in the store (run by tree GC, which deletes package dirs). The
  * listings are read before the store, and a listing is written only after its package dir is
  * renamed in, so a listing seen here whose package is missing was not just being made.
  */

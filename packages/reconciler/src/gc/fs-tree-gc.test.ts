@@ -3,8 +3,9 @@ import { access, link, readdir, readFile, rm, writeFile } from 'node:fs/promises
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
-import type { RunPinRecord } from '@spk/common';
+import { integrityToHex, type RunPinRecord } from '@spk/common';
 import { dataLayout } from '../data-layout.ts';
+import { listingsDir } from '../package-listing.ts';
 import { createReconciler, type ReconcilerTreeGc } from '../reconciler.ts';
 import { pinCurrentTree, releaseRunPin } from '../runs/run-pins.ts';
 import { blobSource, buildFixture, mixedPackages, versioned, type Fixture } from '../test-support/fixtures.ts';
@@ -121,6 +122,10 @@ describe('tree GC on a real disk', () => {
     expect(await exists(host.layout.blobPath(old))).toBe(false);
     expect(await exists(host.layout.extractedPath(shared))).toBe(true);
     expect(await exists(host.layout.extractedPath(verOf(host.v2)))).toBe(true);
+    // The deleted package's recorded listing goes with it; the kept packages' stay.
+    const listings = await readdir(listingsDir(host.layout));
+    expect(listings).not.toContain(`${integrityToHex(old)}.json`);
+    expect(listings).toContain(`${integrityToHex(shared)}.json`);
   });
 
   it('keeps every cache entry while a remaining tree has a marker of an older version (no integrities)', async () => {

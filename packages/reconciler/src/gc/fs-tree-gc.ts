@@ -7,6 +7,7 @@ import path from 'node:path';
 import { hexToIntegrity, SHA512_HEX, type HostDisk, type TreeCollection } from '@spk/common';
 import { createBlobCache } from '../blob-cache.ts';
 import { TREE_HASH, type DataLayout } from '../data-layout.ts';
+import { sweepOrphanListings } from '../package-listing.ts';
 import { readDirIfPresent } from '../read-if-present.ts';
 import { isSameProcessAlive } from '../runs/process-identity.ts';
 import { listRunPins, readRunPins, type RunPinOnDisk } from '../runs/run-pins.ts';
@@ -166,6 +167,12 @@ export async function collectTrees(options: CollectTreesOptions): Promise<TreeGc
     }
   }
   if (cache.extracted.length + cache.blobs.length > 0) logger?.info('unneeded cache entries deleted', { extracted: cache.extracted, blobs: cache.blobs });
+  // The recorded listings of the packages just deleted (or deleted by hand since).
+  try {
+    await sweepOrphanListings(layout);
+  } catch (error) {
+    failed('deleting the listings of deleted packages', error);
+  }
 
   // 5. What is left, reported until the next pass.
   const bytes = await measureDiskBytes(measured);
