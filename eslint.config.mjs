@@ -20,13 +20,14 @@ const commonBrowserImports = {
 };
 const typeAcquisitionMessage =
   '@spk/type-acquisition runs in browsers: no Node built-ins, no npm spec parsers (they need Node), nothing from @spk/common/node; use the root of @spk/common.';
+const webMessage = 'The console (apps/web) runs in browsers: no Node built-ins, nothing from @spk/common/node; talk to the server through the contract.';
 const dbAndServer = ['drizzle-orm', 'drizzle-orm/*', 'postgres', '@electric-sql/pglite', '@orpc/server', '@orpc/server/*'];
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '**/.data/**', 'tools/fixtures/**'] },
   ...tseslint.configs.recommended,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     plugins: { '@nx': nx },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
@@ -43,6 +44,7 @@ export default tseslint.config(
             { sourceTag: 'scope:browser', onlyDependOnLibsWithTags: ['scope:common'] },
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['scope:common', 'scope:reconciler', 'scope:backend', 'scope:agent', 'scope:browser', 'type:tools'] },
             { sourceTag: 'type:tools', onlyDependOnLibsWithTags: ['scope:common'] },
+            { sourceTag: 'type:web', onlyDependOnLibsWithTags: ['scope:common', 'scope:browser'], bannedExternalImports: dbAndServer },
             { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['scope:common', 'scope:reconciler', 'scope:backend', 'scope:browser', 'type:tools'] },
           ],
         },
@@ -52,7 +54,7 @@ export default tseslint.config(
   {
     // Tests and their support modules may use the shared test tooling (fixture registry, server
     // spawner, tarball builder); production code may not.
-    files: ['**/*.test.ts', '**/src/test-support/**/*.ts'],
+    files: ['**/*.test.ts', '**/*.test.tsx', '**/src/test-support/**/*.ts'],
     rules: {
       '@nx/enforce-module-boundaries': [
         'error',
@@ -66,6 +68,7 @@ export default tseslint.config(
             { sourceTag: 'scope:browser', onlyDependOnLibsWithTags: ['scope:common', 'type:tools'] },
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['scope:common', 'scope:reconciler', 'scope:backend', 'scope:agent', 'scope:browser', 'type:tools'] },
             { sourceTag: 'type:tools', onlyDependOnLibsWithTags: ['scope:common', 'type:tools'] },
+            { sourceTag: 'type:web', onlyDependOnLibsWithTags: ['scope:common', 'scope:browser', 'type:tools'] },
           ],
         },
       ],
@@ -87,6 +90,20 @@ export default tseslint.config(
         {
           paths: [...commonBrowserImports.paths, { name: '@spk/common/node' }].map(({ name }) => ({ name, message: typeAcquisitionMessage })),
           patterns: [...commonBrowserImports.patterns, { group: ['@spk/common/node/*'] }].map(({ group }) => ({ group, message: typeAcquisitionMessage })),
+        },
+      ],
+    },
+  },
+  {
+    // The console runs in browsers: no Node built-ins, nothing Node-only from @spk/common.
+    files: ['apps/web/src/**/*.ts', 'apps/web/src/**/*.tsx'],
+    ignores: ['apps/web/src/**/*.test.ts', 'apps/web/src/**/*.test.tsx', 'apps/web/src/test-support/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [...commonBrowserImports.paths, { name: '@spk/common/node' }].map(({ name }) => ({ name, message: webMessage })),
+          patterns: [...commonBrowserImports.patterns, { group: ['@spk/common/node/*'] }].map(({ group }) => ({ group, message: webMessage })),
         },
       ],
     },

@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: fast unit tests beside the code, and integration tests (`*.int.test.ts`) that
-// share one Verdaccio registry started by the global setup and make their own databases.
+// Three projects: fast unit tests beside the code, the console's component tests (`*.test.tsx`, in
+// happy-dom), and integration tests (`*.int.test.ts`) that share one Verdaccio registry started by
+// the global setup and make their own databases (the console's browser test among them).
 export default defineConfig({
   test: {
     projects: [
@@ -10,6 +11,13 @@ export default defineConfig({
           name: 'unit',
           include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'tools/src/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', '**/node_modules/**'],
+        },
+      },
+      {
+        test: {
+          name: 'web',
+          include: ['apps/web/src/**/*.test.tsx'],
+          environment: 'happy-dom',
         },
       },
       {

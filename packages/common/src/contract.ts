@@ -20,9 +20,9 @@ import {
   scriptsPolicyInputSchema,
   scriptsPolicySchema,
 } from './registries.ts';
-import { createdTokenSchema, createTokenInputSchema, tokenInfoSchema, tokenNameInputSchema } from './tokens.ts';
+import { createdTokenSchema, createTokenInputSchema, principalInfoSchema, tokenInfoSchema, tokenNameInputSchema } from './tokens.ts';
 import { fsckInputSchema, fsckResultSchema } from './fsck.ts';
-import { hostStatusSchema, runConvergenceWaitSchema, waitConvergedInputSchema, waitConvergedResultSchema } from './hosts.ts';
+import { hostsSnapshotSchema, runConvergenceWaitSchema, waitConvergedInputSchema, waitConvergedResultSchema } from './hosts.ts';
 import { runResultSchema, runScriptInputSchema } from './runs.ts';
 import {
   agentDesiredSchema,
@@ -99,6 +99,14 @@ export const contract = {
       .input(z.strictObject({}).optional())
       .output(installTriggerResultSchema),
     state: read.route({ method: 'GET', path: '/install', summary: 'Current install state' }).output(installStateSchema),
+    watch: read
+      .route({
+        method: 'GET',
+        path: '/install/watch',
+        summary:
+          'Server-sent events: the install state at once, then again whenever it changes (status, phase, counts, error, commit), wherever in the cluster the install runs; ends when the client disconnects',
+      })
+      .output(eventIterator(installStateSchema)),
     history: read
       .route({
         method: 'GET',
@@ -211,7 +219,14 @@ export const contract = {
   hosts: {
     status: read
       .route({ method: 'GET', path: '/hosts', summary: 'Install status of every host' })
-      .output(z.object({ hosts: z.array(hostStatusSchema) })),
+      .output(hostsSnapshotSchema),
+    watch: read
+      .route({
+        method: 'GET',
+        path: '/hosts/watch',
+        summary: 'Server-sent events: every host\'s status at once, then again whenever a host reports, converges, errs or turns stale; ends when the client disconnects',
+      })
+      .output(eventIterator(hostsSnapshotSchema)),
     fsck: manage
       .route({
         method: 'POST',
@@ -231,6 +246,9 @@ export const contract = {
       .output(waitConvergedResultSchema),
   },
   tokens: {
+    whoami: read
+      .route({ method: 'GET', path: '/whoami', summary: "The calling token's name and permissions, so a client can offer only what it may do" })
+      .output(principalInfoSchema),
     create: manage
       .route({ method: 'POST', path: '/tokens', summary: 'Create a named API token (admin, or read-only); the answer is the only time the token is shown', successStatus: 201 })
       .input(createTokenInputSchema)

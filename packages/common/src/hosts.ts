@@ -64,3 +64,7 @@ export type WaitConvergedResult = z.infer<typeof waitConvergedResultSchema>;
 
 /** The `runs.execute` option: wait up to this long for the answering instance to run the desired tree. */
 export const runConvergenceWaitSchema = z.number().int().nonnegative().max(MAX_RUN_CONVERGENCE_WAIT_MS);
+
+/** Every host's status, as `hosts.status` answers and `hosts.watch` streams it. */
+export const hostsSnapshotSchema = z.object({ hosts: z.array(hostStatusSchema) });
+export type HostsSnapshot = z.infer<typeof hostsSnapshotSchema>;

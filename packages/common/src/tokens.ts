@@ -38,3 +38,13 @@ export const createdTokenSchema = tokenInfoSchema.extend({
   token: z.string(),
 });
 export type CreatedToken = z.infer<typeof createdTokenSchema>;
+
+/** Who the caller is, for a client deciding what to offer: `tokens.whoami`. */
+export const principalInfoSchema = z.object({
+  /** The token's name (the first admin token is "admin"). */
+  name: z.string(),
+  permissions: z.array(z.enum(PERMISSIONS)),
+  /** True when the token may read but change nothing (no `manage`). */
+  readOnly: z.boolean(),
+});
+export type PrincipalInfo = z.infer<typeof principalInfoSchema>;

@@ -1,0 +1,4 @@
+// Placeholder until this section is built.
+export function EditorPage() {
+  return <h1>Script editor</h1>;
+}

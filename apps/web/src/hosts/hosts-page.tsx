@@ -1,0 +1,4 @@
+// Placeholder until this section is built.
+export function HostsPage() {
+  return <h1>Hosts</h1>;
+}

@@ -1,0 +1,4 @@
+// Placeholder until this section is built.
+export function PackagesPage() {
+  return <h1>Packages</h1>;
+}
