@@ -1,4 +1,5 @@
-// Public surface of @spk/tools: the loopback test registry and its fixture packages.
+// Public surface of @spk/tools: the loopback test registry and its fixture packages, test servers,
+// and the web console's build.
 export { addRegistryUser } from './test-registry/add-user.ts';
 export { craftPackage, type CraftedEntry } from './test-registry/craft-package.ts';
 export { FIXTURES_DIR, listFixtures, orderForPublish, type FixtureRef } from './test-registry/list-fixtures.ts';
@@ -51,3 +52,4 @@ export {
 } from './testing/secret-grep.ts';
 export { startGatedRegistry, type Gate, type GatedRegistry, type GatedRequest, type GateMode } from './testing/gated-registry.ts';
 export { S3RVER_CREDENTIALS, startS3Server, type StartS3ServerOptions, type TestS3Server, type TestS3Settings } from './testing/s3-server.ts';
+export { ensureWebBuilt, WEB_DIST_DIR, type EnsureWebBuiltOptions } from './build/web-build.mjs';

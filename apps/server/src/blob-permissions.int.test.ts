@@ -6,6 +6,7 @@ import { BLOB_PREFIX, integrityToHex, type Principal } from '@spk/common';
 import { silentLogger } from '@spk/backend';
 import { createTestBackend, type TestBackend } from '@spk/backend/testing';
 import { createHttpServer } from './http-server.ts';
+import { createWebConsole } from './web-console.ts';
 
 // Who may download blobs through the real HTTP server: the route declares `read` or `satellite`,
 // and the server checks it before the route runs. The tokens map to principals directly, so a
@@ -30,7 +31,7 @@ describe('blob download permissions', () => {
     await t.backend.installer.idle();
     integrity = (await t.client.install.state()).manifest.find((e) => e.name === 'spk-fixture-leaf')!.integrity;
     const backend = { ...t.backend, authenticate: async (token: string) => PRINCIPALS[token] ?? null };
-    server = await createHttpServer(backend, silentLogger, { version: 'test', readiness: async () => ({ ready: true }) });
+    server = await createHttpServer(backend, silentLogger, { version: 'test', readiness: async () => ({ ready: true }), webConsole: createWebConsole('/nonexistent') });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     blobUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}${BLOB_PREFIX}/${integrityToHex(integrity)}`;
   });

@@ -24,6 +24,7 @@ import {
   DEFAULT_TYPES_MAX_BYTES,
 } from '@spk/common';
 import type { LifecycleOptions } from '@spk/backend';
+import { DEFAULT_WEB_DIR } from './web-console.ts';
 
 const MiB = 1024 * 1024;
 const unsetWhenEmpty = (value: unknown) => (value === '' ? undefined : value);
@@ -158,6 +159,8 @@ const envSchema = z.object({
   // Where the embedded database's pre-initialised template is kept (made on first need); unset:
   // node_modules/.cache/spk-pglite-template beside the installed PGlite.
   SPK_PGLITE_TEMPLATE_DIR: optionalText,
+  // The built web console served at / (docs/web-console.md); unset: this repository's apps/web/dist.
+  SPK_WEB_DIR: optionalText,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // Script runs (docs/operations.md, "Script runs"): the same variables as on a satellite.
   ...runSettingsEnvShape,
@@ -185,6 +188,8 @@ export interface ServerConfig {
   logLevel: string;
   /** SPK_PGLITE_TEMPLATE_DIR, resolved; undefined: the backend's default place. */
   pgliteTemplateDir: string | undefined;
+  /** The web console's built files (index.html, assets/): SPK_WEB_DIR resolved, else apps/web/dist. */
+  webDir: string;
   runs: RunSettingsFromEnv;
   installScripts: InstallScriptsConfig;
   types: { maxBytes: number; autoAdd: boolean; nodeMajor: number };
@@ -235,6 +240,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ServerConfig {
     registryTimeoutMs: e.SPK_REGISTRY_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
     pgliteTemplateDir: e.SPK_PGLITE_TEMPLATE_DIR === undefined ? undefined : path.resolve(e.SPK_PGLITE_TEMPLATE_DIR),
+    webDir: e.SPK_WEB_DIR === undefined ? DEFAULT_WEB_DIR : path.resolve(e.SPK_WEB_DIR),
     runs: runSettingsFromParsedEnv(e),
     installScripts: installScriptsFromParsedEnv(e),
     types: { maxBytes: Math.max(1, Math.floor(e.SPK_TYPES_MAX_MB * MiB)), autoAdd: e.SPK_TYPES_AUTO_ADD, nodeMajor: e.SPK_TYPES_NODE_MAJOR },

@@ -1,6 +1,7 @@
 // The HTTP surface of a core instance: oRPC at /rpc, the same procedures as REST under /api with
-// a generated OpenAPI document, the backend's plain routes, and unauthenticated /healthz (liveness)
-// and /readyz (readiness). Every other request shows a token before a byte of its body is read.
+// a generated OpenAPI document, the backend's plain routes, unauthenticated /healthz (liveness) and
+// /readyz (readiness), and the web console's static files at / (web-console.ts). Every other
+// request shows a token before a byte of its body is read.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { OpenAPIGenerator } from '@orpc/openapi';
 import { OpenAPIHandler } from '@orpc/openapi/node';
@@ -12,12 +13,14 @@ import { describeError, httpErrorFor, sendJsonError, type Logger, type RouterCon
 import { bodyTypeRefusal } from './body-type.ts';
 import { codedRefusal, refuseUnread, sendJson, under } from './early-refusal.ts';
 import type { Readiness } from './readiness.ts';
+import type { WebConsole } from './web-console.ts';
 
 export const MAX_BODY_BYTES = 2 * 1024 * 1024;
 
 export interface HttpServerOptions {
   version: string;
   readiness(): Promise<Readiness>;
+  webConsole: WebConsole;
 }
 
 function bearerToken(req: IncomingMessage): string | null {
@@ -56,6 +59,7 @@ export async function createHttpServer(backend: ScriptPackagesBackend, logger: L
       res.writeHead(200, { 'content-type': 'application/json' });
       return void res.end(openapi);
     }
+    if (await options.webConsole.handle(req, res)) return;
     // Both refusals look at headers only: an anonymous caller costs a header parse and a hash, never
     // a body read or parse (junk bodies without a token used to slow every real request).
     if (Number(req.headers['content-length']) > MAX_BODY_BYTES) {

@@ -13,6 +13,7 @@ import { createLogger } from './logger.ts';
 import { installProcessHandlers } from './process-handlers.ts';
 import { createReadinessCheck } from './readiness.ts';
 import { sweepInstallScratch } from './scratch-sweep.ts';
+import { createWebConsole } from './web-console.ts';
 
 const VERSION = '0.1.0';
 
@@ -72,14 +73,19 @@ async function main(): Promise<void> {
     ...(database.driver === 'pglite' ? { lockHeld: lock.held } : {}),
     logger,
   });
-  const server = await createHttpServer(backend, logger, { version: VERSION, readiness: readiness.check });
+  const webConsole = createWebConsole(config.webDir);
+  const server = await createHttpServer(backend, logger, { version: VERSION, readiness: readiness.check, webConsole });
   server.listen(config.port, config.host);
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   logger.info({ url, driver: database.driver, dataDir: config.dataDir }, 'script-packages server listening');
+  const consoleBuilt = await webConsole.isBuilt();
+  if (consoleBuilt) logger.info({ webDir: webConsole.dir }, 'serving the web console at /');
+  else logger.warn({ webDir: webConsole.dir }, 'the web console is not built (no index.html there): / answers 404 until `npm run build` builds it, or SPK_WEB_DIR names a built console');
   // Human-facing start banner on stdout; the token is printed only when it was just generated.
   process.stdout.write(`\nScript packages server: ${url}  (database: ${database.driver === 'pglite' ? `embedded PGlite in ${config.dataDir}/pglite` : 'PostgreSQL'})\n`);
+  process.stdout.write(`Web console: ${consoleBuilt ? `${url}/  (sign in with an API token)` : `not built; run \`npm run build\` (looked in ${webConsole.dir})`}\n`);
   process.stdout.write(`${banner.lines.join('\n')}\n\n`);
 
   let stopping = false;

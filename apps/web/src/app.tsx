@@ -1,6 +1,6 @@
 // The console's shell: sign in first, then a header with who is signed in and what they may do,
 // the section navigation, and the current section.
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useState, type ComponentType } from 'react';
 import { createApiClient } from './api/client.ts';
 import { EditorPage } from './editor/editor-page.tsx';
 import { HostsPage } from './hosts/hosts-page.tsx';
@@ -22,7 +22,23 @@ function useSection(): SectionId {
   return section;
 }
 
-const PAGES: Record<SectionId, () => React.JSX.Element> = {
+/** In-page jump past the navigation: a plain href="#main" would be read as a section address. */
+function SkipLink() {
+  return (
+    <a
+      className="skip-link"
+      href="#main"
+      onClick={(event) => {
+        event.preventDefault();
+        document.getElementById('main')?.focus();
+      }}
+    >
+      Skip to content
+    </a>
+  );
+}
+
+const PAGES: Record<SectionId, ComponentType> = {
   packages: PackagesPage,
   install: InstallPage,
   hosts: HostsPage,
@@ -33,9 +49,13 @@ const PAGES: Record<SectionId, () => React.JSX.Element> = {
 export function App() {
   const [signedIn, setSignedIn] = useState<{ token: string; principal: PrincipalInfo } | null>(null);
   const section = useSection();
+  useEffect(() => {
+    const label = SECTIONS.find((s) => s.id === section)?.label;
+    document.title = signedIn && label ? `${label} · Script packages` : 'Script packages';
+  }, [section, signedIn]);
   const session: Session | null = useMemo(() => {
     if (!signedIn) return null;
-    return sessionFor(createApiClient(signedIn.token), signedIn.principal, () => {
+    return sessionFor(createApiClient(signedIn.token), signedIn.token, signedIn.principal, () => {
       sessionStorage.removeItem(TOKEN_STORAGE_KEY);
       setSignedIn(null);
     });
@@ -51,6 +71,7 @@ export function App() {
   const Page = PAGES[section];
   return (
     <SessionContext.Provider value={session}>
+      <SkipLink />
       <header className="top">
         <span className="brand">Script packages</span>
         <nav aria-label="Sections">
@@ -71,7 +92,7 @@ export function App() {
           <span className="may">
             {session.principal.readOnly ? 'read-only: may view, not change' : `may: ${session.principal.permissions.join(', ')}`}
           </span>
-          <button type="button" onClick={session.signOut}>
+          <button type="button" className="quiet" onClick={session.signOut}>
             Sign out
           </button>
         </div>

@@ -48,6 +48,8 @@ import { createScriptsPolicyStore } from './stores/scripts-policy-store.ts';
 import { createSettingsStore } from './stores/settings-store.ts';
 import { createTokenStore } from './stores/token-store.ts';
 import { createTypesService } from './types/types-service.ts';
+import { createChangeSignal } from './watch/changes-stream.ts';
+import { createStatusWatch } from './watch/status-watch.ts';
 
 export interface BackendOptions {
   /** Blob store used when none was configured. */
@@ -133,7 +135,10 @@ export function createScriptPackagesBackend(services: BackendServices, options: 
     },
     { keys: secretKeys, logger },
   );
-  const state = createInstallStateStore(db);
+  // Local writes wake this instance's install.watch and hosts.watch streams at once.
+  const installChanges = createChangeSignal();
+  const hostChanges = createChangeSignal();
+  const state = createInstallStateStore(db, { onWrite: installChanges.notify });
   const scriptsPolicyStore = createScriptsPolicyStore(db, clock);
   const blobIndex = createBlobIndexStore(db);
   const tokenStore = createTokenStore(db);
@@ -147,7 +152,14 @@ export function createScriptPackagesBackend(services: BackendServices, options: 
   const activeStore = createActiveStoreSwitch({ settings, state, blobStores, operations, logger });
   const history = createHistoryStore(db);
   const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
-  const hosts = createHostStatusStore(db, { clock, pollIntervalMs });
+  const hosts = createHostStatusStore(db, { clock, pollIntervalMs, onWrite: hostChanges.notify });
+  const statusWatch = createStatusWatch({
+    readInstall: () => state.read(),
+    readHosts: async () => ({ hosts: await hosts.list() }),
+    installChanges,
+    hostChanges,
+    hooks: services.hooks,
+  });
   const agent = createAgentProcedures({ readDesired: () => state.readDesired(), hosts, pollIntervalMs, clock, logger, retainedIntegrities: () => history.keptIntegrities() });
   const agentWatch = createAgentWatch({
     hooks: services.hooks,
@@ -257,6 +269,7 @@ export function createScriptPackagesBackend(services: BackendServices, options: 
     satellites,
     agent,
     agentWatch,
+    statusWatch,
     types,
   });
   const httpRoutes: HttpRoute[] = [
@@ -279,6 +292,8 @@ export function createScriptPackagesBackend(services: BackendServices, options: 
     secretKeys,
     /** Open agent.watch streams (tests check that disconnects leave none behind). */
     openAgentStreams: () => agentWatch.openStreams(),
+    /** Open install.watch and hosts.watch streams. */
+    openStatusStreams: () => statusWatch.openStreams(),
     /** Migrates, recovers an interrupted install, and starts converging this host in the background. */
     async start(): Promise<void> {
       // The key first: a wrong SPK_SECRET_KEY or an unsafe key file stops the start before anything changed.
@@ -296,6 +311,7 @@ export function createScriptPackagesBackend(services: BackendServices, options: 
     async stop(): Promise<void> {
       // Open watch streams would hold the HTTP server open; their agents reconnect elsewhere.
       agentWatch.closeAll();
+      statusWatch.closeAll();
       await blobGc.stop();
       await migration.stop();
       await installer.idle();

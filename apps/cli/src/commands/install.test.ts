@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { CommandFailedError } from '../errors.ts';
 import { captureIo, commandContext, recordingProcedure } from '../test-support/command-context.ts';
 import { CONVERGE_CALL_MS } from './convergence.ts';
-import { createProgressReporter, isSettled, runInstallCommand } from './install.ts';
+import { createProgressReporter, runInstallCommand } from './install.ts';
+import { followInstall, isSettled, MAX_RECONNECTS, RECONNECT_DELAY_MS } from './install-watch.ts';
 
 const HASH = 'ef'.repeat(32);
 
@@ -18,29 +19,48 @@ const installing = (phase: 'resolving' | 'fetching' | 'publishing', done = 0, to
 const notConverged = (currentHash: string | null, lastError: string | null = null) =>
   new ORPCError('SERVICE_UNAVAILABLE', { status: 503, message: 'not yet', data: { code: 'NOT_CONVERGED', hostId: 'core-1', wantedHash: HASH, currentHash, lastError } });
 
-/** A client whose install.state answers the given states in turn, and whose host converges as `converge` says. */
+type Watch = (input: undefined, options?: { signal?: AbortSignal }) => Promise<AsyncIterator<InstallState>>;
+
+/** install.watch as the server streams it: `states` in turn, then nothing more until the caller goes away. */
+const watchOf =
+  (states: InstallState[]): Watch =>
+  async (_input, options = {}) =>
+    (async function* () {
+      yield* states;
+      await new Promise((resolve) => options.signal?.addEventListener('abort', resolve, { once: true }));
+    })();
+
+/** A client whose install.watch streams the given states (install.state answers the first), and whose host converges as `converge` says. */
 function context(
   trigger: () => Promise<{ started: boolean; state: InstallState }>,
   states: InstallState[],
   json = false,
   converge: (input: WaitConvergedInput) => Promise<WaitConvergedResult> = async ({ lockfileHash }) => ({ hostId: 'core-1', lockfileHash, waitedMs: 1200 }),
+  watch: Watch = watchOf(states),
 ) {
-  let polls = 0;
+  let opens = 0;
+  let stateCalls = 0;
+  const sleeps: number[] = [];
   const waitConverged = recordingProcedure(converge);
   const client = {
     install: {
       trigger,
       state: async () => {
-        const next = states[Math.min(polls, states.length - 1)];
-        polls += 1;
-        return next;
+        stateCalls += 1;
+        return states[0];
+      },
+      watch: (input: undefined, options?: { signal?: AbortSignal }) => {
+        opens += 1;
+        return watch(input, options);
       },
     },
     hosts: { waitConverged },
   };
-  const { ctx, io } = commandContext(client, { json });
-  return { ctx, io, polls: () => polls, waitConverged };
+  const { ctx, io } = commandContext(client, { json, io: captureIo({ sleep: async (ms) => void sleeps.push(ms) }) });
+  return { ctx, io, opens: () => opens, stateCalls: () => stateCalls, sleeps, waitConverged };
 }
+
+const fetchFailed = () => new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) });
 
 const done = state({ lockfileHash: HASH, manifest: [], totalSize: 2048, finishedAt: '2025-01-01T00:01:00.000Z', warnings: ['big'] });
 
@@ -68,23 +88,34 @@ describe('createProgressReporter', () => {
 
 describe('isSettled', () => {
   it('waits while installing, and for a triggered install to show up', () => {
-    const opts = { sawInstalling: false, previousFinishedAt: null, polls: 1 };
+    const opts = { sawInstalling: false, previousFinishedAt: null };
     expect(isSettled(installing('fetching'), opts)).toBe(false);
     expect(isSettled(state(), opts)).toBe(false);
     expect(isSettled(state(), { ...opts, sawInstalling: true })).toBe(true);
     expect(isSettled(state({ finishedAt: '2025-01-01T00:00:01.000Z' }), opts)).toBe(true);
-    expect(isSettled(state(), { ...opts, polls: 100 })).toBe(true);
+  });
+});
+
+describe('followInstall', () => {
+  it('takes a quiet state as it is once the start grace is over', async () => {
+    const quiet = state({ finishedAt: '2025-01-01T00:00:01.000Z' });
+    const { ctx } = context(async () => ({ started: true, state: quiet }), [quiet]);
+    const started = performance.now();
+    const result = await followInstall(ctx, { initial: quiet, deadline: performance.now() + 60_000, onState: () => {}, graceMs: 50 });
+    expect(result).toEqual({ state: quiet, timedOut: false });
+    expect(performance.now() - started).toBeGreaterThanOrEqual(45);
   });
 });
 
 describe('runInstallCommand --wait', () => {
-  it('polls until the install settles, shows progress, then waits for the host and says both', async () => {
-    const { ctx, io, polls, waitConverged } = context(
+  it('follows install.watch until the install settles, shows progress, then waits for the host and says both', async () => {
+    const { ctx, io, opens, stateCalls, waitConverged } = context(
       async () => ({ started: true, state: installing('resolving') }),
       [installing('fetching', 1, 2), installing('publishing', 2, 2), done],
     );
     await runInstallCommand(ctx, { kind: 'install', wait: true });
-    expect(polls()).toBe(3);
+    expect(opens()).toBe(1);
+    expect(stateCalls()).toBe(0);
     expect(io.err).toEqual(['install: resolving\n', 'install: fetching 1/2\n', 'install: publishing 2/2\n', 'warning: big\n']);
     expect(waitConverged.inputs).toEqual([{ lockfileHash: HASH, timeoutMs: CONVERGE_CALL_MS }]);
     expect(io.out).toEqual([`committed ${HASH} (0 packages, 2.0 KiB)\n`, expect.stringMatching(new RegExp(`^host core-1 runs ${HASH} \\(converged in \\d+(\\.\\d)? s\\)\\n$`))]);
@@ -144,6 +175,43 @@ describe('runInstallCommand --wait', () => {
     expect(io.out.at(-2)).toMatch(/^committed /);
   });
 
+  it('reopens a stream that breaks, and goes on from where the install is', async () => {
+    let calls = 0;
+    const { ctx, io, opens, sleeps } = context(async () => ({ started: true, state: installing('resolving') }), [], false, undefined, async (input, options) => {
+      calls += 1;
+      if (calls === 1) {
+        return (async function* () {
+          yield installing('fetching', 1, 2);
+          throw fetchFailed();
+        })();
+      }
+      return watchOf([installing('publishing', 2, 2), done])(input, options);
+    });
+    await runInstallCommand(ctx, { kind: 'install', wait: true });
+    expect(opens()).toBe(2);
+    expect(sleeps).toEqual([RECONNECT_DELAY_MS]);
+    expect(io.err.slice(0, 3)).toEqual(['install: resolving\n', 'install: fetching 1/2\n', 'install: publishing 2/2\n']);
+    expect(io.out[0]).toMatch(/^committed /);
+  });
+
+  it(`fails with the network error after ${MAX_RECONNECTS} reopens in a row fail`, async () => {
+    const { ctx, opens } = context(async () => ({ started: true, state: installing('resolving') }), [], false, undefined, async () => {
+      throw fetchFailed();
+    });
+    const error = await runInstallCommand(ctx, { kind: 'install', wait: true }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TypeError);
+    expect(opens()).toBe(MAX_RECONNECTS + 1);
+  });
+
+  it("does not reopen the stream on the server's refusal", async () => {
+    const refused = new ORPCError('UNAUTHORIZED', { status: 401, message: 'token revoked' });
+    const { ctx, opens } = context(async () => ({ started: true, state: installing('resolving') }), [], false, undefined, async () => {
+      throw refused;
+    });
+    await expect(runInstallCommand(ctx, { kind: 'install', wait: true })).rejects.toBe(refused);
+    expect(opens()).toBe(1);
+  });
+
   it('prints only the final state and the converged host as JSON under --json, with no progress', async () => {
     const { ctx, io } = context(async () => ({ started: true, state: installing('resolving') }), [installing('fetching', 1, 2), done], true);
     await runInstallCommand(ctx, { kind: 'install', wait: true });
@@ -153,10 +221,11 @@ describe('runInstallCommand --wait', () => {
 });
 
 describe('runInstallCommand without --wait', () => {
-  it('triggers once and does not poll', async () => {
-    const { ctx, io, polls } = context(async () => ({ started: true, state: installing('resolving') }), [done]);
+  it('triggers once and does not follow the install', async () => {
+    const { ctx, io, opens, stateCalls } = context(async () => ({ started: true, state: installing('resolving') }), [done]);
     await runInstallCommand(ctx, { kind: 'install', wait: false });
-    expect(polls()).toBe(0);
+    expect(opens()).toBe(0);
+    expect(stateCalls()).toBe(0);
     expect(io.out.join('')).toMatch(/install started/);
   });
 });

@@ -1,17 +1,15 @@
 // `spk install [--wait [--timeout <s>]]`: trigger the central install and, with --wait, follow
-// install.state until it settles, showing the phase and counts on stderr, then wait until the
+// install.watch until it settles, showing the phase and counts on stderr, then wait until the
 // server that answered runs the committed tree, so a `spk run` right after finds it there.
 import type { InstallState } from '@spk/common';
 import type { Command } from '../args.ts';
 import { formatSeconds } from '../durations.ts';
 import { CommandFailedError } from '../errors.ts';
 import { formatInstallOutcome, formatProgress } from '../format.ts';
-import { DEFAULT_WAIT_TIMEOUT_MS, errorData, formatConverged, POLL_INTERVAL_MS, waitForHost } from './convergence.ts';
+import { DEFAULT_WAIT_TIMEOUT_MS, errorData, formatConverged, waitForHost } from './convergence.ts';
 import { printJson, printResult, type CliIo, type CommandContext } from './context.ts';
+import { followInstall } from './install-watch.ts';
 import { createProgressLine } from './progress-line.ts';
-
-/** Polls to wait for a triggered install to show up as `installing` before trusting an idle state. */
-const START_GRACE_POLLS = 20;
 
 type InstallCommand = Extract<Command, { kind: 'install' }>;
 
@@ -37,37 +35,18 @@ export function createProgressReporter(io: Pick<CliIo, 'stderr' | 'stderrIsTTY'>
   };
 }
 
-/**
- * Whether polling may stop. A state that is not `installing` only counts once this install was
- * seen running or has a new finish time; until then the trigger may not have taken effect yet.
- */
-export function isSettled(state: InstallState, opts: { sawInstalling: boolean; previousFinishedAt: string | null; polls: number }): boolean {
-  if (state.status === 'installing') return false;
-  return opts.sawInstalling || state.finishedAt !== opts.previousFinishedAt || opts.polls >= START_GRACE_POLLS;
-}
-
 async function waitForInstall(ctx: CommandContext, initial: InstallState, started: boolean, deadline: number, timeoutMs: number): Promise<InstallState> {
-  const reporter = ctx.json ? { update() {}, finish() {} } : createProgressReporter(ctx.io);
-  let sawInstalling = initial.status === 'installing';
   // Nothing started and nothing running: the current state is the answer.
-  if (!started && !sawInstalling) return initial;
+  if (!started && initial.status !== 'installing') return initial;
+  const reporter = ctx.json ? { update() {}, finish() {} } : createProgressReporter(ctx.io);
   reporter.update(initial);
-  let polls = 0;
   try {
-    for (;;) {
-      await ctx.io.sleep(POLL_INTERVAL_MS);
-      const state = await ctx.client.install.state();
-      polls += 1;
-      if (state.status === 'installing') sawInstalling = true;
-      if (isSettled(state, { sawInstalling, previousFinishedAt: initial.finishedAt, polls })) return state;
-      if (performance.now() >= deadline) {
-        throw new CommandFailedError(
-          'INSTALL_IN_PROGRESS',
-          `gave up waiting after ${formatSeconds(timeoutMs)}: the install is still ${state.status === 'installing' ? `running (${formatProgress(state.progress)})` : 'starting'} on the server, and goes on there; follow it with \`spk status\`, or wait longer with --timeout <seconds>`,
-        );
-      }
-      reporter.update(state);
-    }
+    const { state, timedOut } = await followInstall(ctx, { initial, deadline, onState: (s) => reporter.update(s) });
+    if (!timedOut) return state;
+    throw new CommandFailedError(
+      'INSTALL_IN_PROGRESS',
+      `gave up waiting after ${formatSeconds(timeoutMs)}: the install is still ${state.status === 'installing' ? `running (${formatProgress(state.progress)})` : 'starting'} on the server, and goes on there; follow it with \`spk status\`, or wait longer with --timeout <seconds>`,
+    );
   } finally {
     reporter.finish();
   }

@@ -8,6 +8,8 @@ export const TOKEN_STORAGE_KEY = 'spk.token';
 
 export interface Session {
   client: ApiClient;
+  /** For the plain GET routes (types) that the oRPC client does not cover. */
+  token: string;
   principal: PrincipalInfo;
   can(permission: Permission): boolean;
   signOut(): void;
@@ -21,6 +23,6 @@ export function useSession(): Session {
   return session;
 }
 
-export function sessionFor(client: ApiClient, principal: PrincipalInfo, signOut: () => void): Session {
-  return { client, principal, can: (permission) => principal.permissions.includes(permission), signOut };
+export function sessionFor(client: ApiClient, token: string, principal: PrincipalInfo, signOut: () => void): Session {
+  return { client, token, principal, can: (permission) => principal.permissions.includes(permission), signOut };
 }

@@ -79,12 +79,13 @@ export function useAction<A extends unknown[], T>(act: (...args: A) => Promise<T
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<ApiFailure | null>(null);
   const mounted = useRef(true);
-  useEffect(
-    () => () => {
+  useEffect(() => {
+    // Set again on mount: React's strict mode unmounts and mounts once more in development.
+    mounted.current = true;
+    return () => {
       mounted.current = false;
-    },
-    [],
-  );
+    };
+  }, []);
   const latest = useRef(act);
   latest.current = act;
   const run = useCallback(async (...args: A) => {

@@ -34,11 +34,13 @@ import type { SettingsStore } from '../stores/settings-store.ts';
 import { parseNpmrc } from '../registry/npmrc.ts';
 import { parseSecretKey, SECRET_KEY_ADVICE } from '../secrets/secret-key.ts';
 import type { ActiveStoreSwitch } from '../blob-stores/active-store-switch.ts';
+import { principalInfo } from '../auth/principal-info.ts';
 import type { TokenService } from '../auth/token-service.ts';
 import type { AgentProcedures } from '../satellites/agent-procedures.ts';
 import type { AgentWatch } from '../satellites/agent-watch.ts';
 import type { SatelliteService } from '../satellites/satellite-service.ts';
 import type { Logger } from '../services.ts';
+import type { StatusWatch } from '../watch/status-watch.ts';
 import { toORPCError } from './error-mapping.ts';
 import { listPackages } from './package-listing.ts';
 
@@ -127,11 +129,22 @@ export interface RouterDeps {
   satellites: SatelliteService;
   agent: AgentProcedures;
   agentWatch: AgentWatch;
+  /** install.watch and hosts.watch. */
+  statusWatch: Pick<StatusWatch, 'install' | 'hosts'>;
   types: TypesApi;
 }
 
 /** The satellite calling an agent procedure; the permission check let only satellite principals through. */
 const callerOf = (context: RouterContext): Caller => ({ principalId: context.principal?.id ?? null });
+
+/** Streams map errors thrown while they run (a failed re-read) themselves: the middleware saw only the start. */
+async function* mappedStream<T>(stream: AsyncGenerator<T, void, void>, logger: Logger): AsyncGenerator<T, void, void> {
+  try {
+    yield* stream;
+  } catch (error) {
+    throw toORPCError(error, logger);
+  }
+}
 
 function satelliteOf(context: RouterContext): string {
   const name = context.principal?.satellite;
@@ -174,6 +187,7 @@ export function createRouter(deps: RouterDeps) {
     install: {
       trigger: os.install.trigger.handler(({ context }) => deps.install.trigger(callerOf(context))),
       state: os.install.state.handler(() => deps.install.state()),
+      watch: os.install.watch.handler(({ signal }) => mappedStream(deps.statusWatch.install(signal), deps.logger)),
       history: os.install.history.handler(() => deps.history.list()),
       rollback: os.install.rollback.handler(({ input, context }) => deps.history.rollback(input.lockfileHash, callerOf(context))),
       pin: os.install.pin.handler(({ input }) => deps.history.pin(input.lockfileHash, input.pinned)),
@@ -223,6 +237,7 @@ export function createRouter(deps: RouterDeps) {
       state: os.storage.state.handler(() => deps.migration.state()),
     },
     tokens: {
+      whoami: os.tokens.whoami.handler(({ context }) => principalInfo(context.principal!)),
       create: os.tokens.create.handler(({ input }) => deps.tokens.create({ name: input.name, readOnly: input.readOnly })),
       list: os.tokens.list.handler(async () => ({ tokens: await deps.tokens.list() })),
       revoke: os.tokens.revoke.handler(async ({ input }) => ({ revoked: await deps.tokens.revoke(input.name) })),
@@ -237,15 +252,8 @@ export function createRouter(deps: RouterDeps) {
         satelliteOf(context);
         return deps.agent.desired();
       }),
-      // The middleware maps errors thrown before the stream starts; this maps those thrown while it
-      // runs (UNAUTHORIZED on revocation), which reach the agent as the stream's error event.
-      watch: os.agent.watch.handler(async function* ({ context, signal }) {
-        try {
-          yield* deps.agentWatch.watch(satelliteOf(context), signal);
-        } catch (error) {
-          throw toORPCError(error, deps.logger);
-        }
-      }),
+      // An error while the stream runs (UNAUTHORIZED on revocation) reaches the agent as the stream's error event.
+      watch: os.agent.watch.handler(({ context, signal }) => mappedStream(deps.agentWatch.watch(satelliteOf(context), signal), deps.logger)),
       report: os.agent.report.handler(({ input, context }) => deps.agent.report(satelliteOf(context), input)),
     },
     sizeCaps: {
@@ -257,6 +265,7 @@ export function createRouter(deps: RouterDeps) {
     },
     hosts: {
       status: os.hosts.status.handler(async () => ({ hosts: await deps.hosts.list() })),
+      watch: os.hosts.watch.handler(({ signal }) => mappedStream(deps.statusWatch.hosts(signal), deps.logger)),
       fsck: os.hosts.fsck.handler(({ input }) => deps.host.fsck(input)),
       waitConverged: os.hosts.waitConverged.handler(({ input }) => deps.host.waitConverged(input.lockfileHash, input.timeoutMs)),
     },

@@ -36,6 +36,8 @@ export interface HostStatusStoreOptions {
   clock: Clock;
   /** The poll interval of this instance, which every host is expected to share (SPK_POLL_INTERVAL_MS). */
   pollIntervalMs: number;
+  /** Called after each report is written (hosts.watch streams on this instance wake on it). */
+  onWrite?: () => void;
 }
 
 // One statement, so two reports racing cannot lose the first convergence time.
@@ -67,6 +69,7 @@ export function createHostStatusStore(db: Db, options: HostStatusStoreOptions) {
         .insert(hostStatus)
         .values(values)
         .onConflictDoUpdate({ target: hostStatus.hostId, set: { ...values, convergedAt: keepConvergedAt } });
+      options.onWrite?.();
     },
 
     /**
@@ -88,7 +91,7 @@ export function createHostStatusStore(db: Db, options: HostStatusStoreOptions) {
         pullBytes: r.lastPull?.bytes ?? null,
         ...diskOf(r),
       };
-      return db.transaction(async (tx) => {
+      const stored = await db.transaction(async (tx) => {
         // Another satellite's name is its default host id: reserved for it even before it first reports.
         if (r.hostId !== r.satellite) {
           const [named] = await tx
@@ -111,6 +114,8 @@ export function createHostStatusStore(db: Db, options: HostStatusStoreOptions) {
         await tx.delete(hostStatus).where(and(eq(hostStatus.satellite, r.satellite), ne(hostStatus.hostId, r.hostId)));
         return true;
       });
+      if (stored) options.onWrite?.();
+      return stored;
     },
 
     async list(): Promise<HostStatus[]> {

@@ -59,7 +59,9 @@ async function electNext(db: Db, values: Pick<typeof installState.$inferInsert, 
   return row?.generation ?? null;
 }
 
-export function createInstallStateStore(db: Db) {
+export function createInstallStateStore(db: Db, options: { onWrite?: () => void } = {}) {
+  // install.watch streams on this instance wake on it instead of waiting for their next re-read.
+  const written = () => options.onWrite?.();
   async function ensureRow(): Promise<void> {
     await db.insert(installState).values({ id: SINGLETON, status: 'idle' }).onConflictDoNothing({ target: installState.id });
   }
@@ -107,12 +109,15 @@ export function createInstallStateStore(db: Db) {
     /** Called by a newly elected installer: returns its fencing token (the new generation). */
     async markStarted(at: Date): Promise<number> {
       await ensureRow();
-      return (await electNext(db, { status: 'installing', startedAt: at, finishedAt: null }))!;
+      const generation = (await electNext(db, { status: 'installing', startedAt: at, finishedAt: null }))!;
+      written();
+      return generation;
     },
 
     /** A no-op once a newer installer was elected. */
     async setProgress(progress: InstallProgress, generation: number): Promise<void> {
       await db.update(installState).set({ progress }).where(mine(generation));
+      written();
     },
 
     /**
@@ -176,6 +181,7 @@ export function createInstallStateStore(db: Db) {
           );
         }
       });
+      written();
     },
 
     /** Records a failed attempt; returns false (writing nothing) once a newer installer was elected. */
@@ -185,6 +191,7 @@ export function createInstallStateStore(db: Db) {
         .set({ status: 'failed', error, progress: null, finishedAt: at })
         .where(mine(generation))
         .returning({ id: installState.id });
+      written();
       return rows.length > 0;
     },
 
@@ -204,6 +211,7 @@ export function createInstallStateStore(db: Db) {
         })
         .where(eq(installState.status, 'installing'))
         .returning({ id: installState.id });
+      written();
       return rows.length > 0;
     },
   };
