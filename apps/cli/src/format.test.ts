@@ -46,6 +46,7 @@ describe('formatPackageList', () => {
     range,
     enabled,
     resolvedVersion,
+    tarballSize: resolvedVersion === null ? null : 1024,
     installed,
     createdAt: at,
     updatedAt: at,

@@ -50,6 +50,8 @@ export type DeclaredPackageResult = z.infer<typeof declaredPackageResultSchema>;
 export const listedPackageSchema = declaredPackageSchema.extend({
   /** The version at `node_modules/<name>` in the desired manifest; null until an install includes the package. */
   resolvedVersion: z.string().nullable(),
+  /** Bytes of that version's tarball (as stored); null with resolvedVersion. */
+  tarballSize: z.number().int().nonnegative().nullable(),
   /** The answering host runs the desired tree and that tree has the package at its top level. */
   installed: z.boolean(),
 });

@@ -3,6 +3,7 @@
 import type { InstallState } from '@spk/common';
 import { formatBytes, formatTime, shortHash } from '../ui/format.ts';
 import { installOutcome, installPercent, installSteps } from './install-progress.ts';
+import { ProgressBar } from '../ui/progress-bar.tsx';
 
 function OutcomeText({ state }: { state: InstallState }) {
   const outcome = installOutcome(state);
@@ -52,17 +53,7 @@ function Progress({ state }: { state: InstallState }) {
   const current = steps.find((step) => step.state === 'current');
   return (
     <div className="install-progress">
-      <div
-        className="progress"
-        role="progressbar"
-        aria-label="Install progress"
-        aria-valuemin={0}
-        aria-valuemax={100}
-        aria-valuenow={percent}
-        aria-valuetext={`${percent}%: ${current?.label ?? 'starting'}`}
-      >
-        <div className="progress-fill" style={{ width: `${percent}%` }} />
-      </div>
+      <ProgressBar label="Install progress" percent={percent} valueText={`${percent}%: ${current?.label ?? 'starting'}`} />
       <ol className="steps" aria-label="Install steps">
         {steps.map((step) => (
           <li key={step.phase} className={`step step-${step.state}`} aria-current={step.state === 'current' ? 'step' : undefined}>

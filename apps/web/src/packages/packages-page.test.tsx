@@ -9,7 +9,7 @@ import { PackagesPage } from './packages-page.tsx';
 const NOW = '2026-11-26T12:00:00.000Z';
 
 function listed(name: string, extra: Partial<ListedPackage> = {}): ListedPackage {
-  return { name, range: 'latest', enabled: true, createdAt: NOW, updatedAt: NOW, resolvedVersion: '1.1.0', installed: true, ...extra };
+  return { name, range: 'latest', enabled: true, createdAt: NOW, updatedAt: NOW, resolvedVersion: '1.1.0', tarballSize: 2048, installed: true, ...extra };
 }
 
 /**
@@ -38,7 +38,7 @@ function stubClient(declared: ListedPackage[] = []) {
     throw new ORPCError('BAD_GATEWAY', { message: 'the registry is not reachable in this test', data: { code: 'REGISTRY_UNREACHABLE' } });
   });
   const add = vi.fn(async (input: { name: string; range?: string }) => {
-    declared.push(listed(input.name, { range: input.range ?? 'latest', resolvedVersion: null, installed: false }));
+    declared.push(listed(input.name, { range: input.range ?? 'latest', resolvedVersion: null, tarballSize: null, installed: false }));
     return { ...listed(input.name), range: input.range ?? 'latest' };
   });
   const update = vi.fn();
@@ -150,6 +150,8 @@ describe('PackagesPage', () => {
     renderPage(stub.client);
     const user = userEvent.setup();
     await user.click(await screen.findByRole('button', { name: 'Remove spk-fixture-typed' }));
+    // The stored tarball's size comes from the list even when the registry cannot describe the package.
+    expect(screen.getByRole('row', { name: /spk-fixture-typed/ }).textContent).toContain('2.0 KiB tarball');
     expect(stub.remove).not.toHaveBeenCalled();
     await user.click(screen.getByRole('button', { name: 'Cancel' }));
     await user.click(screen.getByRole('button', { name: 'Remove spk-fixture-typed' }));

@@ -28,7 +28,7 @@ export function PackagesTable({ list, onChanged }: { list: PackageList; onChange
               <th scope="col">Name</th>
               <th scope="col">Declared range</th>
               <th scope="col">Resolved version</th>
-              <th scope="col">Size (unpacked)</th>
+              <th scope="col">Size</th>
               <th scope="col">Types</th>
               <th scope="col">Deprecated</th>
               <th scope="col">State</th>

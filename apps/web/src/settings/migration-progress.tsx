@@ -3,6 +3,7 @@
 import { ACTIVE_MIGRATION_STATUSES, type StorageMigration } from '@spk/common';
 import { formatBytes, formatTime } from '../ui/format.ts';
 import { formatEta, percentDone } from './durations.ts';
+import { ProgressBar } from '../ui/progress-bar.tsx';
 
 const STATUS_TEXT: Record<StorageMigration['status'], string> = {
   copying: 'copying blobs',
@@ -22,17 +23,7 @@ export function MigrationProgress({ migration }: { migration: StorageMigration }
         <code>{migration.source}</code> → <code>{migration.target}</code>: <strong>{STATUS_TEXT[migration.status]}</strong>
         {migration.resumed > 0 && <span className="muted"> (resumed {migration.resumed}×)</span>}
       </p>
-      <div
-        className="progress"
-        role="progressbar"
-        aria-label="Migration progress"
-        aria-valuemin={0}
-        aria-valuemax={100}
-        aria-valuenow={percent}
-        aria-valuetext={`${migration.done} of ${migration.total} blobs (${percent} %)`}
-      >
-        <div className="progress-fill" style={{ width: `${percent}%` }} />
-      </div>
+      <ProgressBar label="Migration progress" percent={percent} valueText={`${migration.done} of ${migration.total} blobs (${percent} %)`} />
       <p>
         {migration.done} of {migration.total} blobs verified, {formatBytes(migration.bytesDone)} of {formatBytes(migration.totalBytes)}
         {running && migration.status === 'copying' && <> — {formatEta(migration.etaSeconds)}</>}

@@ -8,11 +8,6 @@ export interface PageProblems {
   report(): string;
 }
 
-/** Refusals the console is built to recover from, so not problems: a stale lockfile hash of type acquisition. */
-function expectedRefusal(url: URL, status: number): boolean {
-  return status === 409 && url.pathname.startsWith('/types/');
-}
-
 export function collectPageProblems(page: Page, origin: string): PageProblems {
   const list: string[] = [];
   const sameOrigin = (raw: string) => {
@@ -34,7 +29,6 @@ export function collectPageProblems(page: Page, origin: string): PageProblems {
   });
   page.on('response', (response) => {
     if (!sameOrigin(response.url()) || response.status() < 400) return;
-    if (expectedRefusal(new URL(response.url()), response.status())) return;
     list.push(`error response: ${response.request().method()} ${response.url()} answered ${response.status()}`);
   });
   return { list, report: () => list.map((line) => `- ${line}`).join('\n') };

@@ -4,12 +4,12 @@ import { listPackages } from './package-listing.ts';
 
 const at = '2026-01-01T00:00:00.000Z';
 const declared = (name: string, enabled = true): DeclaredPackage => ({ name, range: 'latest', enabled, createdAt: at, updatedAt: at });
-const entry = (path: string, version: string): ManifestEntry => ({
+const entry = (path: string, version: string, size = 1): ManifestEntry => ({
   name: path.split('node_modules/').at(-1)!,
   version,
   path,
   integrity: `sha512-${'A'.repeat(86)}==`,
-  size: 1,
+  size,
   hasInstallScript: false,
   bin: {},
   dependencies: {},
@@ -17,15 +17,15 @@ const entry = (path: string, version: string): ManifestEntry => ({
 const desired = {
   lockfileHash: 'a'.repeat(64),
   // zod at the top level; a nested older copy of left-pad under another package must not count.
-  manifest: [entry('node_modules/zod', '3.25.1'), entry('node_modules/other/node_modules/left-pad', '1.0.0'), entry('node_modules/other', '2.0.0')],
+  manifest: [entry('node_modules/zod', '3.25.1', 4096), entry('node_modules/other/node_modules/left-pad', '1.0.0', 512), entry('node_modules/other', '2.0.0')],
 };
 
 describe('listPackages', () => {
   it("takes each declared package's version from the top level of the desired tree, or null", () => {
     const listed = listPackages({ declared: [declared('zod'), declared('left-pad')], desired, host: { hostId: 'h', lockfileHash: desired.lockfileHash } });
-    expect(listed.packages.map(({ name, resolvedVersion, installed }) => ({ name, resolvedVersion, installed }))).toEqual([
-      { name: 'zod', resolvedVersion: '3.25.1', installed: true },
-      { name: 'left-pad', resolvedVersion: null, installed: false },
+    expect(listed.packages.map(({ name, resolvedVersion, tarballSize, installed }) => ({ name, resolvedVersion, tarballSize, installed }))).toEqual([
+      { name: 'zod', resolvedVersion: '3.25.1', tarballSize: 4096, installed: true },
+      { name: 'left-pad', resolvedVersion: null, tarballSize: null, installed: false },
     ]);
     expect(listed).toMatchObject({ lockfileHash: desired.lockfileHash, host: { hostId: 'h' } });
   });

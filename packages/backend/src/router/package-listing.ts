@@ -12,12 +12,12 @@ export interface PackageListingInput {
 
 export function listPackages({ declared, desired, host }: PackageListingInput): PackageList {
   // Only the top-level entry is what `import "<name>"` gets; nested copies serve other packages.
-  const topLevel = new Map(desired.manifest.map((entry) => [entry.path, entry.version]));
+  const topLevel = new Map(desired.manifest.map((entry) => [entry.path, entry]));
   const runsDesired = desired.lockfileHash !== null && host.lockfileHash === desired.lockfileHash;
   return {
     packages: declared.map((pkg) => {
-      const resolvedVersion = topLevel.get(`node_modules/${pkg.name}`) ?? null;
-      return { ...pkg, resolvedVersion, installed: runsDesired && resolvedVersion !== null };
+      const entry = topLevel.get(`node_modules/${pkg.name}`);
+      return { ...pkg, resolvedVersion: entry?.version ?? null, tarballSize: entry?.size ?? null, installed: runsDesired && entry !== undefined };
     }),
     lockfileHash: desired.lockfileHash,
     host,
