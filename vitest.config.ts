@@ -18,6 +18,7 @@ export default defineConfig({
           name: 'web',
           include: ['apps/web/src/**/*.test.tsx'],
           environment: 'happy-dom',
+          setupFiles: ['apps/web/src/component-test-setup.ts'],
         },
       },
       {

@@ -1,5 +1,6 @@
 // The committed desired states, newest first, with what each was installed from. With `manage`, an
-// operator rolls back to one (after confirming on the page) or pins it so pruning keeps it.
+// operator rolls back to one in one click (undone the same way: the state left is in the history
+// too) or pins it so pruning keeps it.
 import { useState } from 'react';
 import type { DeclaredSnapshotEntry, HistoryEntry, RollbackResult } from '@spk/common';
 import { useSession } from '../session/session.tsx';
@@ -16,15 +17,12 @@ function declaredSummary(declared: DeclaredSnapshotEntry[] | null): string {
 interface RowProps {
   entry: HistoryEntry;
   manage: boolean;
-  confirming: boolean;
   busy: boolean;
-  onAsk(): void;
-  onCancel(): void;
   onRollback(): void;
   onPin(): void;
 }
 
-function HistoryRow({ entry, manage, confirming, busy, onAsk, onCancel, onRollback, onPin }: RowProps) {
+function HistoryRow({ entry, manage, busy, onRollback, onPin }: RowProps) {
   const hash12 = shortHash(entry.lockfileHash);
   return (
     <tr className={entry.desired ? 'current' : undefined}>
@@ -56,18 +54,8 @@ function HistoryRow({ entry, manage, confirming, busy, onAsk, onCancel, onRollba
       </td>
       {manage ? (
         <td className="row-actions">
-          {entry.desired ? null : confirming ? (
-            <span className="confirm" role="group" aria-label={`Confirm roll back to ${hash12}`}>
-              <span>Hosts switch to {hash12} and the declared set becomes what it was then.</span>{' '}
-              <button type="button" className="danger" autoFocus disabled={busy} onClick={onRollback}>
-                Confirm roll back to {hash12}
-              </button>{' '}
-              <button type="button" onClick={onCancel}>
-                Cancel
-              </button>
-            </span>
-          ) : (
-            <button type="button" disabled={busy} onClick={onAsk}>
+          {entry.desired ? null : (
+            <button type="button" disabled={busy} onClick={onRollback} title={`Hosts switch to ${hash12} and the declared set becomes what it was then`}>
               Roll back to {hash12}
             </button>
           )}
@@ -82,7 +70,6 @@ export function InstallHistory({ desiredHash }: { desiredHash: string | null | u
   const { client, can } = useSession();
   const manage = can('manage');
   const history = useApi(() => client.install.history(), [client, desiredHash]);
-  const [confirming, setConfirming] = useState<string | null>(null);
   const [rolledBack, setRolledBack] = useState<RollbackResult | null>(null);
   const rollback = useAction((lockfileHash: string) => client.install.rollback({ lockfileHash }));
   const pin = useAction((lockfileHash: string, pinned: boolean) => client.install.pin({ lockfileHash, pinned }));
@@ -91,7 +78,6 @@ export function InstallHistory({ desiredHash }: { desiredHash: string | null | u
   async function doRollback(lockfileHash: string) {
     setRolledBack(null);
     const result = await rollback.run(lockfileHash);
-    setConfirming(null);
     if (result) setRolledBack(result);
     history.reload();
   }
@@ -139,10 +125,7 @@ export function InstallHistory({ desiredHash }: { desiredHash: string | null | u
                   key={entry.lockfileHash}
                   entry={entry}
                   manage={manage}
-                  confirming={confirming === entry.lockfileHash}
                   busy={busy}
-                  onAsk={() => setConfirming(entry.lockfileHash)}
-                  onCancel={() => setConfirming(null)}
                   onRollback={() => void doRollback(entry.lockfileHash)}
                   onPin={() => void doPin(entry)}
                 />
