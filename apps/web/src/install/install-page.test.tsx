@@ -57,6 +57,8 @@ describe('InstallPage', () => {
     const { server, setDesired } = standIn(watch);
     renderWith(standInSession({ install: server }));
     act(() => watch.push(committed));
+    // The history is read at mount and again once the stream names the desired tree: count from there.
+    await waitFor(() => expect(screen.getByRole('status', { name: 'Install status' }).textContent).toContain(OLD.slice(0, 12)));
     await screen.findByRole('table', { name: 'Install history' });
     const readsBefore = server.history.mock.calls.length;
 
