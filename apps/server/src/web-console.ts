@@ -5,8 +5,8 @@
 import { realpath, readFile, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
-import { sendJsonError } from '@spk/backend';
-import { ASSET_HEADERS, consoleRequestOf, contentTypeOf, etagMatches, etagOf, PAGE_HEADERS } from './web-console-paths.ts';
+import { ifNoneMatchHits, sendJsonError } from '@spk/backend';
+import { ASSET_HEADERS, consoleRequestOf, contentTypeOf, etagOf, PAGE_HEADERS } from './web-console-paths.ts';
 
 /** apps/web/dist of this repository, from the sources (apps/server/src) and from the bundle (apps/server/dist) alike. */
 export const DEFAULT_WEB_DIR = path.resolve(import.meta.dirname, '../../web/dist');
@@ -30,7 +30,8 @@ export interface WebConsole {
 
 function send(req: IncomingMessage, res: ServerResponse, file: Served, headers: Readonly<Record<string, string>>): void {
   const common = { ...headers, etag: file.etag };
-  if (etagMatches(req.headers['if-none-match'], file.etag)) {
+  // The same If-None-Match parsing as the blob and types routes (the tag without its quotes).
+  if (ifNoneMatchHits(req.headers['if-none-match'], file.etag.slice(1, -1))) {
     res.writeHead(304, common);
     return void res.end();
   }

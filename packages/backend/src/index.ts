@@ -3,6 +3,7 @@ export { createScriptPackagesBackend, type BackendOptions, type LifecycleOptions
 export { createS3BlobStore, S3_STORE_ID, type S3StoreSettings } from './blob-stores/s3-blob-store.ts';
 export type { HttpRoute } from './http/http-route.ts';
 export { sendJsonError } from './http/http-route.ts';
+export { ifNoneMatchHits } from './http/conditional-request.ts';
 export type { Router, RouterContext } from './router/router.ts';
 export { createHookBus, silentLogger, systemClock, type Authenticator, type BackendServices, type Clock, type HookBus, type Logger } from './services.ts';
 export { createBlobStoreRegistry, verifyBlob, type BlobStore, type BlobStoreRegistry } from './blob-stores/blob-store.ts';

@@ -3,7 +3,7 @@
 // one stat per input; an input is hashed only when its mtime moved (a checkout, an Nx cache
 // restore, a `touch`), so only a real change of content makes the bundle stale.
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 export const STAMP_FILE = 'build-stamp.json';
@@ -11,6 +11,14 @@ export const STAMP_FILE = 'build-stamp.json';
 const STAMP_VERSION = 1;
 
 export const contentHash = (bytes) => createHash('sha256').update(bytes).digest('base64');
+
+/** Every regular file below `dir`, as paths relative to it; none when `dir` does not exist. */
+export const filesUnder = (dir) =>
+  statSync(dir, { throwIfNoEntry: false })?.isDirectory()
+    ? readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((entry) => entry.isFile())
+        .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)))
+    : [];
 
 /**
  * Writes `data` through a temp file and a rename, so a reader sees the old file or the new one, never

@@ -7,7 +7,7 @@ import { isBuiltin } from 'node:module';
 import path from 'node:path';
 import { build, formatMessages } from 'esbuild';
 import { APP_BUNDLES } from './app-bundles.mjs';
-import { inputRecord, writeFileAtomically, writeStamp } from './build-stamp.mjs';
+import { filesUnder, inputRecord, writeFileAtomically, writeStamp } from './build-stamp.mjs';
 import { createUrlReferences } from './url-references.mjs';
 
 const BUILD_DIR = import.meta.dirname;
@@ -64,11 +64,6 @@ function makeDir(dir) {
   mkdirSync(dir, { recursive: true });
   chmodSync(dir, 0o755);
 }
-
-const filesUnder = (dir) =>
-  readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)));
 
 /** Files that shape the bundle without being in it: the build's own code, configs, the installed packages. */
 function buildFiles(appDir, sources) {

@@ -3,11 +3,11 @@
 // rebuilds only when they changed. `node tools/src/build/web-build.mjs [--force]` is the Nx `build`
 // target of @spk/web. One build at a time per checkout: Vite empties dist/ before it writes.
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, realpathSync, rmSync, statSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { checkStamp, inputRecord, writeStamp } from './build-stamp.mjs';
+import { checkStamp, filesUnder, inputRecord, writeStamp } from './build-stamp.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 export const WEB_APP_DIR = path.join(ROOT, 'apps/web');
@@ -20,13 +20,11 @@ const isTestFile = (file) => TEST_FILE.test(file) || file.split(path.sep).includ
 
 const isFile = (file) => statSync(file, { throwIfNoEntry: false })?.isFile() === true;
 
-const filesUnder = (dir) =>
-  statSync(dir, { throwIfNoEntry: false })?.isDirectory()
-    ? readdirSync(dir, { recursive: true, withFileTypes: true })
-        .filter((entry) => entry.isFile())
-        .map((entry) => path.join(entry.parentPath, entry.name))
-        .filter((file) => !isTestFile(path.relative(dir, file)))
-    : [];
+/** The build's files below `dir`, as absolute paths (tests and their support left out). */
+const sourcesUnder = (dir) =>
+  filesUnder(dir)
+    .filter((rel) => !isTestFile(rel))
+    .map((rel) => path.join(dir, rel));
 
 /** The workspace packages the console's code imports, transitively (devDependencies serve its tests only). */
 function workspaceDependencies(packageDir, found = new Set()) {
@@ -41,10 +39,10 @@ function workspaceDependencies(packageDir, found = new Set()) {
 /** Every file the build reads from the workspace, and the lockfile npm rewrites when a dependency changes. */
 function inputFiles() {
   const own = ['index.html', 'vite.config.ts', 'package.json', 'tsconfig.json'].map((f) => path.join(WEB_APP_DIR, f));
-  const packages = [...workspaceDependencies(WEB_APP_DIR)].flatMap((dir) => [path.join(dir, 'package.json'), ...filesUnder(path.join(dir, 'src'))]);
+  const packages = [...workspaceDependencies(WEB_APP_DIR)].flatMap((dir) => [path.join(dir, 'package.json'), ...sourcesUnder(path.join(dir, 'src'))]);
   const build = ['web-build.mjs', 'build-stamp.mjs'].map((f) => path.join(import.meta.dirname, f));
   const shared = ['tsconfig.base.json', 'node_modules/.package-lock.json'].map((f) => path.join(ROOT, f));
-  return [...own, ...filesUnder(path.join(WEB_APP_DIR, 'src')), ...filesUnder(path.join(WEB_APP_DIR, 'public')), ...packages, ...build, ...shared].filter(isFile);
+  return [...own, ...sourcesUnder(path.join(WEB_APP_DIR, 'src')), ...sourcesUnder(path.join(WEB_APP_DIR, 'public')), ...packages, ...build, ...shared].filter(isFile);
 }
 
 /** Runs `vite build` in apps/web as a child (it must not share a process with a test runner's own Vite). */
@@ -72,7 +70,7 @@ async function buildWeb() {
   // Read before Vite reads them: a file saved during the build is then stale at the next check.
   const inputs = inputFiles().map((file) => inputRecord(path.relative(WEB_APP_DIR, file), statSync(file), readFileSync(file)));
   const output = await runVite();
-  const outputs = filesUnder(WEB_DIST_DIR).map((file) => [path.relative(WEB_DIST_DIR, file), statSync(file).size]);
+  const outputs = filesUnder(WEB_DIST_DIR).map((rel) => [rel, statSync(path.join(WEB_DIST_DIR, rel)).size]);
   writeStamp(WEB_DIST_DIR, { bundle: 'index.html', inputs, outputs });
   return output;
 }

@@ -7,6 +7,7 @@
 import { SATELLITE_REVOKED, SCRIPT_PACKAGES_CHANGED, SpkError, type AgentWatchEvent } from '@spk/common';
 import type { Clock, HookBus } from '../services.ts';
 import type { SatelliteStore } from '../stores/satellite-store.ts';
+import { createStreamSet } from '../watch/changes-stream.ts';
 
 export const DEFAULT_AGENT_HEARTBEAT_MS = 15_000;
 
@@ -24,11 +25,10 @@ const revokedError = (name: string) =>
   });
 
 export function createAgentWatch(deps: AgentWatchDeps) {
-  const open = new Set<AbortController>();
+  const streams = createStreamSet();
 
-  async function* watch(name: string, signal?: AbortSignal): AsyncGenerator<AgentWatchEvent, void, void> {
-    const stop = new AbortController();
-    open.add(stop);
+  /** One stream until `stop` aborts: the client disconnected or the backend is stopping. */
+  async function* follow(name: string, stop: AbortSignal): AsyncGenerator<AgentWatchEvent, void, void> {
     let changed = false;
     let revoked = false;
     let wake: (() => void) | null = null;
@@ -45,12 +45,9 @@ export function createAgentWatch(deps: AgentWatchDeps) {
       revoked = true;
       rouse();
     });
-    const onAbort = () => stop.abort();
-    signal?.addEventListener('abort', onAbort, { once: true });
-    stop.signal.addEventListener('abort', rouse, { once: true });
+    stop.addEventListener('abort', rouse, { once: true });
     let timer: NodeJS.Timeout | undefined;
     try {
-      if (signal?.aborted) return;
       // The token was checked for this request; its hash is what the heartbeat re-checks, so a
       // revoke followed by a new satellite of the same name still ends this stream.
       const identity = await deps.satellites.findActiveByName(name);
@@ -59,7 +56,7 @@ export function createAgentWatch(deps: AgentWatchDeps) {
       yield { type: 'desired', lockfileHash: sent, heartbeatMs: deps.heartbeatMs };
       let nextBeat = Date.now() + deps.heartbeatMs;
       for (;;) {
-        if (stop.signal.aborted) return;
+        if (stop.aborted) return;
         if (revoked) throw revokedError(name);
         if (changed) {
           changed = false;
@@ -93,19 +90,16 @@ export function createAgentWatch(deps: AgentWatchDeps) {
       clearTimeout(timer);
       offChanged();
       offRevoked();
-      signal?.removeEventListener('abort', onAbort);
-      open.delete(stop);
+      stop.removeEventListener('abort', rouse);
     }
   }
 
   return {
-    watch,
+    watch: (name: string, signal?: AbortSignal) => streams.track(signal, (stop) => follow(name, stop)),
     /** Streams open now (tests prove a disconnect leaves none behind). */
-    openStreams: () => open.size,
+    openStreams: streams.openStreams,
     /** Ends every open stream (the backend is stopping); agents reconnect to another instance. */
-    closeAll(): void {
-      for (const stop of open) stop.abort();
-    },
+    closeAll: streams.closeAll,
   };
 }
 

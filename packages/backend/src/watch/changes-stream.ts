@@ -66,23 +66,28 @@ export function createChangeSignal() {
 
 export type ChangeSignal = ReturnType<typeof createChangeSignal>;
 
-/** Tracks open streams so the backend can end them all when it stops (they would hold the HTTP server open). */
+/**
+ * Tracks open streams so the backend can end them all when it stops (they would hold the HTTP server
+ * open): each runs with a signal that the caller's disconnect and `closeAll` both abort.
+ */
 export function createStreamSet() {
   const open = new Set<AbortController>();
+  async function* track<T>(signal: AbortSignal | undefined, run: (stop: AbortSignal) => AsyncGenerator<T, void, void>): AsyncGenerator<T, void, void> {
+    const stop = new AbortController();
+    const onAbort = () => stop.abort();
+    if (signal?.aborted) return;
+    signal?.addEventListener('abort', onAbort, { once: true });
+    open.add(stop);
+    try {
+      yield* run(stop.signal);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      open.delete(stop);
+    }
+  }
   return {
-    async *watch<T>(read: () => Promise<T>, options: WatchChangesOptions<T>): AsyncGenerator<T, void, void> {
-      const stop = new AbortController();
-      const onAbort = () => stop.abort();
-      if (options.signal?.aborted) return;
-      options.signal?.addEventListener('abort', onAbort, { once: true });
-      open.add(stop);
-      try {
-        yield* watchChanges(read, { ...options, signal: stop.signal });
-      } finally {
-        options.signal?.removeEventListener('abort', onAbort);
-        open.delete(stop);
-      }
-    },
+    track,
+    watch: <T>(read: () => Promise<T>, options: WatchChangesOptions<T>) => track(options.signal, (stop) => watchChanges(read, { ...options, signal: stop })),
     openStreams: () => open.size,
     closeAll(): void {
       for (const stop of open) stop.abort();
