@@ -30,7 +30,7 @@ const STEPS = {
   add: `adds ${PACKAGE} through the autocomplete and lists it under "Declared packages"`,
   install: 'installs from "Install now", showing progress before "Done"',
   hosts: "shows the core host converge on the Hosts page, live, without a reload",
-  settings: 'shows the settings sections',
+  settings: 'shows the settings sections, imports an .npmrc showing its secret only masked, and runs GC',
   completion: `offers ${PACKAGE}'s exports as completions in the editor`,
   squiggle: 'marks a wrong call with the type error',
   run: 'runs the fixed script and shows its result',
@@ -176,6 +176,25 @@ describe('the web console in Chromium against a real server', () => {
   flow.step(STEPS.settings, [STEPS.signIn], async () => {
     await openSection(page, 'Settings', 'Settings');
     for (const heading of ['Registries', 'Size caps', 'Storage', 'Garbage collection']) await page.getByRole('heading', { name: heading }).first().waitFor({ timeout: 15_000 });
+    // An .npmrc keeps the fixture registry as the default and adds a credential for an unused scope's
+    // registry: the page shows it only masked, and the pasted secret leaves the page.
+    const secret = 'web-console-secret-7f3a';
+    const npmrc = page.getByLabel('.npmrc contents');
+    await npmrc.fill(`registry=${inject('registryUrl')}\n@spk-web:registry=http://127.0.0.1:9/\n//127.0.0.1:9/:_authToken=${secret}\n`);
+    await page.getByRole('button', { name: 'Import .npmrc' }).click();
+    const credentials = page.getByRole('table', { name: 'Registry credentials' });
+    await waitUntil('the imported credential in "Registry credentials"', async () => ((await credentials.textContent())?.includes('set, ends in') ? true : undefined), {
+      timeoutMs: 15_000,
+      describe: async () => `credentials: ${await credentials.textContent().catch(() => '(no table)')}`,
+    });
+    expect(await npmrc.inputValue()).toBe('');
+    expect(await page.content()).not.toContain(secret);
+    expect((await backend.admin.registry.get()).scopes).toHaveProperty('@spk-web');
+    // GC runs on the real server and its result shows.
+    await page.getByRole('button', { name: 'Run GC now' }).click();
+    const gcResult = page.getByLabel('GC result');
+    await waitUntil('a GC result', async () => ((await gcResult.textContent())?.trim() ? true : undefined), { timeoutMs: 30_000, describe: () => gcResult.textContent().then(String) });
+    expect((await backend.admin.gc.state()).runs.length).toBeGreaterThan(0);
     await screenshot(page, '06-settings');
   });
 
